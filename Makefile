@@ -1,0 +1,37 @@
+# wfspec: `make demo` sets up and runs the main job; `make test` sets up and runs the tests.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench setup clean
+
+$(BIN)/wfspec: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/wfspec
+
+## compile the shipped specs, then run the demo on the embedded broker
+demo: setup
+	$(BIN)/wfspec check specs/
+	$(BIN)/wfspec compile specs/ -o build/
+	$(BIN)/wfspec demo $(DEMO_ARGS)
+
+## lint, then the whole test suite
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,30 @@
+"""WorkflowId and TimeseriesReference: the wire identity and its string forms."""
+
+import pytest
+
+from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+
+
+def test_workflow_id_string_and_json_forms_round_trip():
+    wid = WorkflowId.parse("dummy/monitor_histogram/1")
+    assert str(wid) == "dummy/monitor_histogram/1"
+    assert wid.model_dump(mode="json") == {
+        "instrument": "dummy",
+        "name": "monitor_histogram",
+        "version": 1,
+    }
+    assert WorkflowId.model_validate("dummy/monitor_histogram/1") == wid
+    assert WorkflowId.model_validate(wid.model_dump()) == wid
+
+
+@pytest.mark.parametrize("bad", ["dummy/monitor_histogram", "a/b/c", "a/b/0", "a/b/1/2", ""])
+def test_workflow_id_parse_rejects_with_the_expected_format(bad):
+    with pytest.raises(ValueError, match="instrument/name/version"):
+        WorkflowId.parse(bad)
+
+
+def test_timeseries_reference_splits_at_first_at_sign():
+    ref = TimeseriesReference.parse("dummy/monitor_histogram/1/counts_total@bwc/de:lay@x")
+    assert ref.source_name == "bwc/de:lay@x"
+    assert ref.output_name == "counts_total"
+    assert str(ref) == "dummy/monitor_histogram/1/counts_total@bwc/de:lay@x"
