@@ -81,9 +81,7 @@ class Diagnostic:
             "path": format_path(self.path),
             "message": self.message,
             "hint": self.hint,
-            "related": [
-                {"file": r.file, "line": r.line, "col": r.col} for r in self.related
-            ],
+            "related": [{"file": r.file, "line": r.line, "col": r.col} for r in self.related],
         }
 
 

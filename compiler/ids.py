@@ -47,7 +47,8 @@ class WorkflowId(BaseModel):
         instrument, name, version = parts
         if not version.isdigit() or int(version) < 1:
             raise ValueError(
-                f"invalid workflow id {text!r}: version {version!r} is not a positive integer"
+                f"invalid workflow id {text!r}: version {version!r} is not a positive integer "
+                f"(expected {_ID_FORMAT})"
             )
         return {"instrument": instrument, "name": name, "version": int(version)}
 
