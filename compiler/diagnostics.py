@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 JsonPath = tuple[str | int, ...]
 
 
-class Severity(str, Enum):
-    """How bad a diagnostic is. ``error`` fails check/compile; ``warning`` fails only with --strict."""
+class Severity(StrEnum):
+    """How bad a diagnostic is: ``error`` fails check/compile, ``warning`` only with --strict."""
 
     ERROR = "error"
     WARNING = "warning"

@@ -17,7 +17,7 @@ _ID_FORMAT = "instrument/name/version, e.g. 'dummy/monitor_histogram/1'"
 
 
 class WorkflowId(BaseModel):
-    """``instrument/name/version``; JSON form is the object, the string form is accepted on input."""
+    """``instrument/name/version``; JSON form is an object, the string form is accepted too."""
 
     model_config = ConfigDict(frozen=True)
 

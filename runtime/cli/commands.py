@@ -1,4 +1,4 @@
-"""Runtime sub-commands of ``wfspec`` (instances, heartbeats, run, demo); each lives in its own module."""
+"""Runtime sub-commands of ``wfspec`` (instances, heartbeats, run, demo), one module each."""
 
 from __future__ import annotations
 
