@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from .schema_gen import schemas_command
+
+COMMANDS: list[click.Command] = [schemas_command]

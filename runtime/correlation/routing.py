@@ -1,0 +1,60 @@
+"""A command sink that sends correlation workflows to the in-process executor.
+
+The orchestrator has one command sink. This one splits each batch by workflow: commands of a
+workflow whose spec says ``executor: correlation_histogram`` go to the local executor, all others
+to the backend (Kafka) sink, in their original order within each part. A job command without a
+workflow id cannot be attributed and goes to both (each side ignores jobs it does not know).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from wfspec.compiler.ids import WorkflowId
+
+__all__ = ["RoutingCommandSink"]
+
+
+class _Sink(Protocol):
+    def send(self, batch: Any) -> Any: ...
+
+
+class RoutingCommandSink:
+    """``send(batch)`` to ``local`` or ``backend`` per workflow (``is_local(workflow_id)``)."""
+
+    def __init__(
+        self, is_local: Callable[[WorkflowId], bool], local: _Sink, backend: _Sink
+    ) -> None:
+        self._is_local = is_local
+        self._local = local
+        self._backend = backend
+
+    def send(self, batch: Iterable[Any]) -> Any:
+        local, backend = [], []
+        for command in batch:
+            workflow_id = _workflow_of(command)
+            if workflow_id is None:
+                local.append(command)
+                backend.append(command)
+            elif self._is_local(workflow_id):
+                local.append(command)
+            else:
+                backend.append(command)
+        result = None
+        if backend:
+            result = self._backend.send(backend)
+        if local:
+            self._local.send(local)
+        return result
+
+
+def _workflow_of(command: Any) -> WorkflowId | None:
+    value = getattr(command, "identifier", None) or getattr(command, "workflow_id", None)
+    if value is None:
+        return None
+    if isinstance(value, WorkflowId):
+        return value
+    if isinstance(value, str):
+        return WorkflowId.parse(value)
+    return WorkflowId.model_validate(value, from_attributes=True)

