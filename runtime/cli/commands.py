@@ -5,3 +5,7 @@ from __future__ import annotations
 import click
 
 COMMANDS: list[click.Command] = []
+
+from wfspec.runtime.cli.heartbeats import heartbeats  # noqa: E402
+
+COMMANDS.append(heartbeats)
