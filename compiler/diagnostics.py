@@ -164,4 +164,10 @@ CODES: dict[str, str] = {
     "S005": "value is not one of the allowed values",
     "S006": "name or string does not match its pattern (names are slugs)",
     "S007": "other schema rule broken (bounds, lengths, counts)",
+    "T001": "Jinja syntax error in a template body",
+    "T002": "a template body uses an undefined name or fails to render",
+    "T003": "a template body was refused by the Jinja sandbox",
+    "T004": "a template example's config is invalid, or it renders to an invalid Workflow",
+    "T005": "a template example does not render to its expect",
+    "T006": "WorkflowId collision between template examples or with a static workflow",
 }

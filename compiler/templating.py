@@ -1,0 +1,137 @@
+"""Sandboxed, typed Jinja2 rendering of template bodies.
+
+Why typed: a template body is YAML, so ``start: "{{ config.x_start }}"`` must give a float, not
+the string ``"0.0"``. A string that is exactly one ``{{ expression }}`` is evaluated as a native
+value; any other string containing Jinja syntax renders to text.
+
+Why sandboxed: specs and template configs come from users. One ``SandboxedEnvironment`` with
+``StrictUndefined`` (an undefined name is an error, never an empty string) and no autoescape
+renders everything; any :class:`jinja2.exceptions.SecurityError` becomes a
+:class:`~wfspec.compiler.errors.TemplateError`.
+
+The ``slug`` filter is collision-aware: text that already is a slug (``^[a-z][a-z0-9_]*$``) is
+kept as it is; anything else is lower-cased, every run of characters outside ``[a-z0-9_]`` becomes
+one ``_``, and ``_`` plus the first 6 hex digits of the SHA-256 of the original text is appended.
+So ``"A b"`` -> ``a_b_<hash>`` never collides with ``"a_b"`` -> ``a_b``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import TemplateError
+from .ids import is_slug
+
+_SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.DOTALL)
+_NOT_SLUG = re.compile(r"[^a-z0-9_]+")
+MAX_RANGE = 10_000
+
+
+def slug(value: Any) -> str:
+    """Collision-aware slug (see the module docstring for the exact rule)."""
+    text = str(value)
+    if is_slug(text):
+        return text
+    base = _NOT_SLUG.sub("_", text.lower()).strip("_") or "x"
+    if not base[0].isalpha():
+        base = f"x_{base}"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+    return f"{base}_{digest}"
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox plus a bounded ``range`` (a huge range is a denial of service)."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=False)
+        self.filters["slug"] = slug
+        self.globals["range"] = _bounded_range
+
+
+def _bounded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise SecurityError(f"range of {len(result)} items is larger than {MAX_RANGE}")
+    return result
+
+
+ENVIRONMENT = _Environment()
+
+
+def is_templated(text: Any) -> bool:
+    """True for strings that contain Jinja syntax."""
+    return isinstance(text, str) and ("{{" in text or "{%" in text)
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str) -> Any:
+    """Compile once per distinct string (compiling costs ~100x a render)."""
+    match = _SINGLE_EXPRESSION.match(text)
+    if match:
+        return ("expr", ENVIRONMENT.compile_expression(match["expr"], undefined_to_none=False))
+    return ("text", ENVIRONMENT.from_string(text))
+
+
+def syntax_error(text: str) -> str | None:
+    """The Jinja syntax error of ``text`` as a sentence, or None when it compiles."""
+    try:
+        _compile(text)
+    except TemplateSyntaxError as exc:
+        return exc.message or str(exc)
+    return None
+
+
+def render_value(text: str, context: dict[str, Any]) -> Any:
+    """Render one string: a native value for a lone expression, else text.
+
+    Raises :class:`TemplateError` for syntax errors, undefined names and sandbox violations.
+    """
+    try:
+        how, compiled = _compile(text)
+        if how == "expr":
+            value = compiled(**context)
+            if isinstance(value, StrictUndefined):
+                str(value)  # raises UndefinedError with the name
+            return value
+        return compiled.render(**context)
+    except SecurityError as exc:
+        raise TemplateError(f"refused by the template sandbox: {exc}") from None
+    except UndefinedError as exc:
+        raise TemplateError(f"undefined name in {text!r}: {exc.message}") from None
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"syntax error in {text!r}: {exc.message}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # any error raised by user expressions
+        raise TemplateError(f"cannot render {text!r}: {exc}") from None
+
+
+def render_tree(node: Any, context: dict[str, Any], path: tuple = ()) -> Any:
+    """Render every templated string in a YAML tree; raise TemplateError with ``.path`` set."""
+    if isinstance(node, dict):
+        return {key: render_tree(value, context, (*path, key)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [render_tree(value, context, (*path, i)) for i, value in enumerate(node)]
+    if is_templated(node):
+        try:
+            return render_value(node, context)
+        except TemplateError as exc:
+            exc.path = path  # type: ignore[attr-defined]
+            raise
+    return node
+
+
+def templated_strings(node: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every templated string of a tree with its path (for syntax checks)."""
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in templated_strings(v, (*path, k))]
+    if isinstance(node, list):
+        return [s for i, v in enumerate(node) for s in templated_strings(v, (*path, i))]
+    return [(path, node)] if is_templated(node) else []
