@@ -8,6 +8,7 @@ never reuse or renumber one.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -97,6 +98,16 @@ def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     """True when any diagnostic fails the run (errors; warnings too when ``strict``)."""
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return any(d.severity in failing for d in diagnostics)
+
+
+def did_you_mean(word: object, candidates: Iterable[object], cutoff: float = 0.6) -> str | None:
+    """The closest candidate to a probably misspelled ``word`` (case-insensitive), or None.
+
+    The one "did you mean" of every stage: keys, kinds, enum values, names and units.
+    """
+    lowered = {str(c).lower(): str(c) for c in candidates}
+    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
 
 
 # Stable diagnostic codes. Prefix letter = stage: L load, S schema (structure), R resolve

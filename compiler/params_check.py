@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .constraints import ConstraintSyntaxError, Rule, compile_constraint
-from .diagnostics import Diagnostic, JsonPath, Severity
+from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .param_expand import Expanded, builtin_names, expand
 from .paramdefs import (
     ChoiceItem,
@@ -393,11 +393,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _did_you_mean(value: Any, options: list[Any]) -> str | None:
-    import difflib
-
-    strings = [str(o) for o in options]
-    matches = difflib.get_close_matches(str(value), strings, n=1, cutoff=0.6)
-    return f"did you mean {matches[0]!r}?" if matches else None
+    close = did_you_mean(value, options)
+    return f"did you mean {close!r}?" if close is not None else None
 
 
 def check_param_defs(

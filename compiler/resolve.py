@@ -14,11 +14,10 @@ where they are not expressions (rendered results are checked by ``template.py``)
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Iterable
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
 from .params_check import check_param_defs
 from .specset import Located, SpecSet
@@ -27,12 +26,6 @@ from .units import suggest_unit, unit_error
 __all__ = ["check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str | None:
-    """The closest known name to a probably misspelled ``name`` (or None)."""
-    matches = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:

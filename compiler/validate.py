@@ -12,14 +12,13 @@ on ``type`` with ``if``/``then``, for which jsonschema already reports the chose
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from .diagnostics import Diagnostic, JsonPath
+from .diagnostics import Diagnostic, JsonPath, did_you_mean
 from .schema_store import KINDS, validator_for
 from .source import SourceDocument
 
@@ -45,14 +44,6 @@ _KIND_HINT_KEYS = (
     ("Workflow", ("outputs", "source_names", "version", "group")),
     ("ParamSet", ("params",)),
 )
-
-
-def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The closest candidate to ``word`` (case-insensitive), or None when nothing is close."""
-    options = [c for c in candidates if isinstance(c, str)]
-    lowered = {c.lower(): c for c in options}
-    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=cutoff)
-    return lowered[match[0]] if match else None
 
 
 def _suggest(word: Any, candidates: Iterable[Any]) -> str | None:
