@@ -12,7 +12,6 @@ stage and the file, and the remaining stages still run: an author never sees a t
 from __future__ import annotations
 
 import gc
-import importlib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,10 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Location, Severity, has_errors
 from .loader import load_paths
+from .resolve import check_spec_set
 from .source import SourceDocument
+from .specset import build_spec_set
+from .template import check_templates
 from .validate import validate_document
 
 __all__ = ["CheckResult", "Progress", "check_paths"]
@@ -30,6 +32,12 @@ Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as documents pass through a stage."""
 
 SPEC_SET_FILE = "<spec set>"
+
+# The stages that run over the whole spec set, in order; each returns diagnostics.
+SPEC_SET_STAGES: tuple[tuple[str, Callable[[Any], list[Diagnostic]]], ...] = (
+    ("resolve", check_spec_set),
+    ("templates", check_templates),
+)
 """File name of an internal error raised by a stage that works on the whole spec set."""
 
 
@@ -81,22 +89,6 @@ def _internal(stage: str, error: BaseException, file: str, line: int = 0) -> Dia
     )
 
 
-def _stage(module: str, function: str) -> Callable[..., Any] | None:
-    """``module.function`` of wfspec.compiler, or None while that stage does not exist yet.
-
-    Only a missing *module* skips the stage; an ImportError raised inside an existing module is
-    a bug and surfaces as I001 when the stage runs.
-    """
-    name = f"wfspec.compiler.{module}"
-    try:
-        loaded = importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name == name:
-            return None
-        raise
-    return getattr(loaded, function)
-
-
 def _validate_all(
     documents: list[SourceDocument],
     flawed: set[tuple[str, int]],
@@ -146,32 +138,17 @@ def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResul
     skipped: list[str] = []
     spec_set = None
     try:
-        build = _stage("specset", "build_spec_set")
+        spec_set, problems = build_spec_set(valid, invalid)
+        diagnostics.extend(problems)
     except Exception as error:
-        build = None
         diagnostics.append(_internal("parse", error, SPEC_SET_FILE))
-    if build is None:
-        skipped.append("parse")
-    else:
-        try:
-            spec_set, problems = build(valid, invalid)
-            diagnostics.extend(problems)
-        except Exception as error:
-            diagnostics.append(_internal("parse", error, SPEC_SET_FILE))
     if progress is not None:
         progress("parse", 1, 1)
-    for stage, module, function in (
-        ("resolve", "resolve", "check_spec_set"),
-        ("templates", "template", "check_templates"),
-    ):
+    for stage, run in SPEC_SET_STAGES:
         if spec_set is None:
             skipped.append(stage)
             continue
         try:
-            run = _stage(module, function)
-            if run is None:
-                skipped.append(stage)
-                continue
             diagnostics.extend(run(spec_set))
         except Exception as error:
             diagnostics.append(_internal(stage, error, SPEC_SET_FILE))

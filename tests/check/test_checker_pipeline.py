@@ -79,26 +79,15 @@ def test_an_exception_in_a_document_stage_is_i001_and_others_go_on(
 def test_an_exception_in_a_spec_set_stage_is_i001(
     spec_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = checker._stage
+    def explode(spec_set):
+        raise KeyError("resolver bug")
 
-    def broken_resolve(module: str, function: str):
-        if module == "resolve":
-
-            def explode(spec_set):
-                raise KeyError("resolver bug")
-
-            return explode
-        return real(module, function)
-
-    monkeypatch.setattr(checker, "_stage", broken_resolve)
+    stages = dict(checker.SPEC_SET_STAGES)
+    stages["resolve"] = explode
+    monkeypatch.setattr(checker, "SPEC_SET_STAGES", tuple(stages.items()))
     result = check_paths([spec_dir])
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "I001" and "resolve" in diagnostic.message
-
-
-def test_a_stage_whose_module_does_not_exist_is_skipped() -> None:
-    assert checker._stage("no_such_stage_module", "run") is None
-    assert checker._stage("resolve", "check_spec_set") is not None
 
 
 def test_progress_is_reported(spec_dir: Path) -> None:
