@@ -76,7 +76,7 @@ class CheckResult:
         }
 
 
-def _internal(stage: str, error: BaseException, file: str, line: int = 0) -> Diagnostic:
+def internal_error(stage: str, error: BaseException, file: str, line: int = 0) -> Diagnostic:
     """An I001 diagnostic for an exception raised inside a stage, with the raising line."""
     frames = traceback.extract_tb(error.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
@@ -102,7 +102,7 @@ def _validate_all(
         try:
             problems = validate_document(doc)
         except Exception as error:  # a bug: report it, keep checking the other documents
-            problems = [_internal("validate", error, doc.file, doc.start.line)]
+            problems = [internal_error("validate", error, doc.file, doc.start.line)]
         diagnostics.extend(problems)
         clean = (doc.file, doc.index) not in flawed and not has_errors(problems)
         (valid if clean else invalid).append(doc)
@@ -141,7 +141,7 @@ def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResul
         spec_set, problems = build_spec_set(valid, invalid)
         diagnostics.extend(problems)
     except Exception as error:
-        diagnostics.append(_internal("parse", error, SPEC_SET_FILE))
+        diagnostics.append(internal_error("parse", error, SPEC_SET_FILE))
     if progress is not None:
         progress("parse", 1, 1)
     for stage, run in SPEC_SET_STAGES:
@@ -151,7 +151,7 @@ def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResul
         try:
             diagnostics.extend(run(spec_set))
         except Exception as error:
-            diagnostics.append(_internal(stage, error, SPEC_SET_FILE))
+            diagnostics.append(internal_error(stage, error, SPEC_SET_FILE))
         if progress is not None:
             progress(stage, 1, 1)
     diagnostics.sort(key=Diagnostic.sort_key)

@@ -32,6 +32,8 @@ class FieldError:
     value: object = None
 
     def __str__(self) -> str:
+        if self.value is None:
+            return f"{self.field}: {self.message}"
         return f"{self.field}: {self.message} (got {self.value!r})"
 
 

@@ -77,6 +77,13 @@ class TimeseriesReference(BaseModel):
     source_name: str = Field(description="The stream the workflow runs on, e.g. motion1.")
     output_name: str = Field(description="The 0-d window/series output, e.g. delta.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_string_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return cls.parse(value).__dict__
+        return value
+
     def __str__(self) -> str:
         return f"{self.workflow_id}/{self.output_name}@{self.source_name}"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .ids import WorkflowId
 
@@ -64,6 +64,11 @@ class TemplateOrigin(BaseModel):
     config: dict[str, Any]
 
 
+def params_class_name(workflow_id: WorkflowId) -> str:
+    """The class name of a workflow's params model (shown in pydantic's error titles)."""
+    return f"{workflow_id.name}_v{workflow_id.version}_params"
+
+
 class WorkflowSpec(BaseModel):
     """A concrete workflow, identified on the wire by ``id`` (``instrument/name/version``)."""
 
@@ -75,7 +80,7 @@ class WorkflowSpec(BaseModel):
     description: str = ""
     source_names: list[str]
     aux_sources: dict[str, AuxSourceSpec] = Field(default_factory=dict)
-    params: type[BaseModel]
+    param_defs: dict[str, Any] = Field(default_factory=dict, repr=False)
     outputs: dict[str, OutputSpec]
     views: dict[str, ViewSpec] = Field(default_factory=dict)
     device_outputs: dict[str, str] = Field(default_factory=dict)
@@ -84,6 +89,59 @@ class WorkflowSpec(BaseModel):
     service: str | None = None
     executor: str | None = None
     origin: TemplateOrigin | None = None
+
+    _params: type[BaseModel] | None = PrivateAttr(default=None)
+
+    def __init__(self, params: type[BaseModel] | None = None, **data: Any) -> None:
+        super().__init__(**data)
+        self._params = params
+
+    @property
+    def params(self) -> type[BaseModel]:
+        """The pydantic params model class, built from ``param_defs`` on first use.
+
+        Built lazily because building a pydantic class costs ~2 ms while everything else about
+        a spec (identity, title, sources) is needed far more often: a registry restoring 1,000
+        template instances never pays for params classes nobody validates with.
+        """
+        if self._params is None:
+            from .params_model import build_params_model
+
+            self._params = build_params_model(params_class_name(self.id), self.param_defs)
+        return self._params
+
+    def __eq__(self, other: object) -> bool:
+        """Specs are equal when their data is (the params class follows from ``param_defs``)."""
+        if not isinstance(other, WorkflowSpec):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec as JSON: ``params`` becomes the ParamDefs it was built from (the bundle form).
+
+        ``WorkflowSpec.from_json`` rebuilds an equal spec (the params class from the ParamDefs).
+        """
+        data = self.model_dump(mode="json", exclude={"param_defs", "origin"})
+        data["id"] = str(self.id)
+        data["params"] = self.param_defs
+        if self.origin is not None:
+            data["origin"] = self.origin.model_dump(mode="json")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WorkflowSpec:
+        """Rebuild a spec from :meth:`to_json` output (builds or reuses the params class)."""
+        fields = {key: value for key, value in data.items() if key != "params"}
+        return cls(**fields, param_defs=data.get("params") or {})
+
+    def form(self) -> Any:
+        """The UI form of the params: a :class:`~wfspec.compiler.forms.FormSchema`."""
+        from .forms import build_form
+
+        return build_form(self.param_defs, name=params_class_name(self.id), title=self.title)
 
     @property
     def service_name(self) -> str:

@@ -19,58 +19,33 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .build import inline_params_from
 from .diagnostics import Diagnostic
 from .documents import Workflow, WorkflowTemplate
-from .errors import TemplateError
-from .ids import TimeseriesReference, WorkflowId
+from .errors import ConfigError, TemplateError
+from .ids import WorkflowId
+from .instantiate import Template
 from .params_check import check_param_defs
 from .specset import Located, SpecSet
-from .templating import render_tree, syntax_error, templated_strings
+from .templating import syntax_error, templated_strings
 
 
-def build_context(template: WorkflowTemplate, config: dict[str, Any]) -> dict[str, Any]:
-    """The Jinja context of one config: defaults filled in, timeseries as references.
+def template_of(located: Located[WorkflowTemplate], spec_set: SpecSet) -> Template:
+    """The run-time :class:`Template` of a checked WorkflowTemplate document.
 
-    Raises ``ValueError`` naming the field for a missing value or a bad timeseries reference.
+    Its body is the document's ``workflow`` as written (strings still templated) with the
+    ``params_from`` ParamSets inlined, so the bundle can render it without the spec set.
     """
-    values: dict[str, Any] = {}
-    for name, definition in template.config.items():
-        if name in config:
-            value = config[name]
-        elif getattr(definition, "default", None) is not None:
-            value = definition.default
-        else:
-            raise ValueError(f"config field {name!r} is required")
-        if definition.type == "timeseries":
-            try:
-                value = (
-                    TimeseriesReference.parse(value)
-                    if isinstance(value, str)
-                    else TimeseriesReference.model_validate(value)
-                )
-            except (ValueError, ValidationError) as exc:
-                raise ValueError(f"config field {name!r}: {_first_line(exc)}") from None
-        values[name] = value
-    unknown = sorted(set(config) - set(template.config))
-    if unknown:
-        raise ValueError(f"unknown config field(s) {', '.join(map(repr, unknown))}")
-    return {"config": values}
-
-
-def render_body(
-    template: WorkflowTemplate, raw_body: dict[str, Any], context: dict[str, Any], spec_set: SpecSet
-) -> dict[str, Any]:
-    """Render a template body to a Workflow document (plain data, ``kind: Workflow``)."""
-    rendered = render_tree(raw_body, context)
-    sources = rendered.get("source_names")
-    if isinstance(sources, dict) and sources.get("from") == "timeseries":
-        axes = {str(context["config"][name]) for name in sources.get("except", [])}
-        rendered["source_names"] = [
-            str(ref)
-            for ref in spec_set.timeseries(str(rendered.get("instrument")))
-            if str(ref) not in axes
-        ]
-    return {"kind": "Workflow", **rendered}
+    model, doc = located.model, located.doc
+    return Template(
+        model.name,
+        title=model.title,
+        description=model.description,
+        config_defs=model.config,
+        body=inline_params_from(doc.data.get("workflow", {}), spec_set),
+        timeseries=spec_set.timeseries,
+        examples=[e.model_dump(mode="json", exclude_none=True) for e in model.examples],
+    )
 
 
 def check_templates(spec_set: SpecSet) -> list[Diagnostic]:
@@ -101,22 +76,21 @@ def _check_template(
             )
     if out:
         return out
+    factory = template_of(located, spec_set)
     for index, example in enumerate(template.examples):
         at = located.at("examples", index)
         try:
-            context = build_context(template, example.config)
-        except ValueError as exc:
+            rendered = factory.render(example.config)
+        except ConfigError as exc:
             out.append(
                 doc.diagnostic(
                     "T004",
-                    f"example config is invalid: {exc}",
+                    f"example config is invalid: {'; '.join(map(str, exc.errors))}",
                     (*at, "config"),
                     hint=f"give every config field of template {template.name!r} a valid value",
                 )
             )
             continue
-        try:
-            rendered = render_body(template, raw_body, context, spec_set)
         except TemplateError as exc:
             code = "T003" if "sandbox" in str(exc) else "T002"
             path = located.at("workflow", *getattr(exc, "path", ()))

@@ -1,0 +1,213 @@
+"""Loading a bundle: ``load_bundle(path) -> Bundle``, the dashboard's view of a compiled spec set.
+
+Loading is cheap on purpose (a dashboard starts with it): the file is parsed and its shape
+checked, but a workflow's WorkflowSpec (and its pydantic params class) is built the first time
+it is looked up, and no Jinja string is compiled before a template is instantiated.
+
+Every problem with the file -- missing, not JSON, another ``format_version``, a part that does
+not have the documented shape -- raises one :class:`BundleError` that names the file, the place
+and what to do (usually: rebuild it with ``wfspec compile``). The format is ADR 0004.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .diagnostics import did_you_mean
+from .emit import FORMAT_VERSION
+from .errors import BundleError, UnknownTemplate
+from .ids import TimeseriesReference, WorkflowId
+from .instantiate import Template
+from .spec import WorkflowSpec
+
+__all__ = ["Bundle", "InstrumentInfo", "SourceInfo", "load_bundle"]
+
+_REBUILD = "rebuild it with 'wfspec compile specs/ -o build/'"
+_TOP_LEVEL = ("format_version", "sources_digest", "instruments", "timeseries", "workflows")
+
+
+class SourceInfo(BaseModel):
+    """One stream of an instrument."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    kind: str
+    unit: str | None = None
+    title: str | None = None
+    description: str | None = None
+
+
+class InstrumentInfo(BaseModel):
+    """An instrument of the bundle and its streams."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    title: str
+    description: str = ""
+    sources: tuple[SourceInfo, ...] = ()
+
+
+class _Specs(Mapping[WorkflowId, WorkflowSpec]):
+    """Read-only ``WorkflowId -> WorkflowSpec``; each spec is built on first lookup."""
+
+    def __init__(self, entries: Mapping[str, Any], where: str) -> None:
+        self._entries = entries
+        self._where = where
+        self._ids = {WorkflowId.parse(key): key for key in entries}
+        self._built: dict[WorkflowId, WorkflowSpec] = {}
+
+    def __getitem__(self, key: WorkflowId | str) -> WorkflowSpec:
+        wid = WorkflowId.parse(key) if isinstance(key, str) else key
+        spec = self._built.get(wid)
+        if spec is None:
+            text = self._ids[wid]  # KeyError for an unknown id, as a Mapping should
+            try:
+                spec = WorkflowSpec.from_json(self._entries[text]["spec"])
+            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                raise BundleError(
+                    f"{self._where}: workflow {text} is corrupt ({_first(exc)}); {_REBUILD}"
+                ) from None
+            self._built[wid] = spec
+        return spec
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            try:
+                key = WorkflowId.parse(key)
+            except ValueError:
+                return False
+        return key in self._ids
+
+    def __iter__(self) -> Iterator[WorkflowId]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class Bundle:
+    """A loaded bundle: static workflows, templates, instruments and their timeseries.
+
+    ``workflows`` and ``templates`` are read-only mappings; ``instantiate`` renders a template
+    instance; ``params_form``/``template_form`` give the stored UI forms (JSON Schema + uiSchema).
+    """
+
+    def __init__(self, document: Mapping[str, Any], *, where: str = "<bundle>") -> None:
+        self._doc = document
+        self.where = where
+        self.format_version: int = document["format_version"]
+        self.wfspec_version: str = str(document.get("wfspec_version", ""))
+        self.digest: str = document["sources_digest"]
+        self.instruments: Mapping[str, InstrumentInfo] = {
+            name: InstrumentInfo(name=name, **info)
+            for name, info in document["instruments"].items()
+        }
+        self._timeseries = {
+            name: tuple(TimeseriesReference.parse(text) for text in refs)
+            for name, refs in document["timeseries"].items()
+        }
+        self.workflows: Mapping[WorkflowId, WorkflowSpec] = _Specs(document["workflows"], where)
+        self.templates: Mapping[str, Template] = {
+            name: Template(
+                name,
+                title=entry["title"],
+                description=entry.get("description", ""),
+                config_defs=entry["config"],
+                body=entry["body"],
+                timeseries=self.timeseries,
+                examples=entry.get("examples", []),
+            )
+            for name, entry in document.get("templates", {}).items()
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Bundle({self.where!r}: {len(self.workflows)} workflows, "
+            f"{len(self.templates)} templates)"
+        )
+
+    def timeseries(self, instrument: str | None = None) -> list[TimeseriesReference]:
+        """Every timeseries output (0-d window/series) of one instrument, or of all of them."""
+        if instrument is not None:
+            return list(self._timeseries.get(instrument, ()))
+        return [ref for name in sorted(self._timeseries) for ref in self._timeseries[name]]
+
+    def template(self, name: str) -> Template:
+        """The template ``name``; :class:`UnknownTemplate` (with a "did you mean") otherwise."""
+        try:
+            return self.templates[name]
+        except KeyError:
+            raise UnknownTemplate(name, did_you_mean(name, self.templates)) from None
+
+    def instantiate(self, name: str, config: Mapping[str, Any]) -> WorkflowSpec:
+        """The WorkflowSpec of template ``name`` with ``config`` (see :class:`Template`)."""
+        return self.template(name).instantiate(config)
+
+    def params_form(self, workflow_id: WorkflowId | str) -> dict[str, Any]:
+        """The stored form of a static workflow: ``{params_schema, ui_schema, defaults}``."""
+        entry = self._doc["workflows"][str(workflow_id)]
+        return {key: entry[key] for key in ("params_schema", "ui_schema", "defaults")}
+
+    def template_form(self, name: str) -> dict[str, Any]:
+        """The stored form of a template's config: ``{config_schema, ui_schema}``."""
+        entry = self._doc["templates"][self.template(name).name]
+        return {key: entry[key] for key in ("config_schema", "ui_schema")}
+
+    def document(self) -> Mapping[str, Any]:
+        """The bundle as loaded (plain JSON data; do not mutate)."""
+        return self._doc
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Load ``path`` (a ``bundle.json`` or a folder holding one); :class:`BundleError` if bad."""
+    file = Path(path)
+    if file.is_dir():
+        file = file / "bundle.json"
+    where = str(file)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise BundleError(f"{where}: no such file; build it with 'wfspec compile'") from None
+    except OSError as exc:
+        raise BundleError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        place = f":{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BundleError(f"{where}{place}: not a bundle (invalid JSON); {_REBUILD}") from None
+    return bundle_from_document(document, where)
+
+
+def bundle_from_document(document: Any, where: str = "<bundle>") -> Bundle:
+    """A :class:`Bundle` of an already parsed bundle document (checks its shape first)."""
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise BundleError(f"{where}: not a wfspec bundle (no format_version); {_REBUILD}")
+    found = document["format_version"]
+    if found != FORMAT_VERSION:
+        raise BundleError(
+            f"{where}: bundle format_version {found!r}, but this wfspec reads "
+            f"format_version {FORMAT_VERSION}; {_REBUILD} with this wfspec"
+        )
+    missing = [key for key in _TOP_LEVEL if key not in document]
+    if missing:
+        raise BundleError(f"{where}: bundle lacks {', '.join(missing)}; {_REBUILD}")
+    try:
+        return Bundle(document, where=where)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BundleError(f"{where}: bundle is corrupt ({_first(exc)}); {_REBUILD}") from None
+
+
+def _first(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and exc.errors():
+        err = exc.errors()[0]
+        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,304 @@
+"""``wfspec compile``, ``wfspec render`` and ``wfspec diff``: the bundle commands.
+
+Exit status of all three: 0 success, 1 problems in the specs (the same diagnostics as
+``wfspec check``), an out-of-date bundle (``compile --check``) or breaking changes
+(``diff --fail-on-breaking``), 2 usage errors or a bad bundle/config file. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .cli_check import _progress
+from .errors import WfspecError
+
+__all__ = ["compile_command", "diff_command", "render_command"]
+
+_FORMATS = click.Choice(["text", "json", "github", "sarif"])
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"wfspec: {message}", err=True)
+    sys.exit(code)
+
+
+def _compile_or_report(paths: Sequence[str], output_format: str, strict: bool = False) -> Any:
+    """Compile ``paths``; on problems print the diagnostics and exit 1 (2 on internal errors)."""
+    from .compile import compile_paths
+    from .reporters import get_reporter
+
+    with _progress(sys.stderr.isatty()) as progress:
+        result = compile_paths(paths, strict=strict, progress=progress)
+    if result.check.diagnostics and (not result.ok or output_format == "text"):
+        stream = sys.stdout if output_format != "text" or not result.ok else sys.stderr
+        get_reporter(output_format)(result.check, stream, color=stream.isatty())
+    if any(d.code.startswith("I") for d in result.check.diagnostics):
+        sys.exit(2)
+    if not result.ok:
+        sys.exit(1)
+    return result
+
+
+# -- compile ------------------------------------------------------------------------------------
+
+
+@click.command("compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write bundle.json into.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when OUTPUT/bundle.json is out of date with the specs.",
+)
+@click.option("--strict", is_flag=True, help="Warnings also prevent the build.")
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMATS,
+    default="text",
+    show_default=True,
+    help="How diagnostics are printed (as for 'wfspec check').",
+)
+def compile_command(
+    paths: tuple[str, ...], output_dir: str, check_only: bool, strict: bool, output_format: str
+) -> None:
+    """Compile specs into one deterministic bundle (OUTPUT/bundle.json).
+
+    The bundle holds every concrete WorkflowSpec with its params form schema, uiSchema and
+    defaults, and every template with its config form and body (docs/adr/0004-bundle-format.md).
+    The same sources always give the same bytes. On any error nothing is written.
+
+    \b
+    Examples:
+      wfspec compile specs/ -o build/
+      wfspec compile specs/ -o build/ --check     # CI: is the committed bundle up to date?
+    """
+    from .emit import BUNDLE_FILE, write_atomic
+
+    result = _compile_or_report(paths, output_format, strict)
+    target = Path(output_dir) / BUNDLE_FILE
+    document = result.document
+    counts = f"{len(document['workflows'])} workflows, {len(document['templates'])} templates"
+    if check_only:
+        try:
+            current = target.read_bytes()
+        except OSError:
+            _fail(
+                f"{target} does not exist: run 'wfspec compile {' '.join(paths)} -o {output_dir}'",
+                1,
+            )
+        if current != result.data:
+            click.echo(f"{target} is out of date with {' '.join(paths)}:", err=True)
+            _print_stale_changes(current, document)
+            _fail(f"rebuild it with 'wfspec compile {' '.join(paths)} -o {output_dir}'", 1)
+        click.echo(f"{target} is up to date ({counts})")
+        return
+    try:
+        write_atomic(target, result.data)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc.strerror}")
+    click.echo(f"wrote {target} ({counts}, {len(result.data):,} bytes)")
+
+
+def _print_stale_changes(current: bytes, document: Mapping[str, Any]) -> None:
+    from .diff import diff_documents
+
+    try:
+        old = json.loads(current)
+    except ValueError:
+        click.echo("  (the existing file is not valid JSON)", err=True)
+        return
+    changes = diff_documents(old, document)
+    for change in changes[:20]:
+        click.echo(f"  {change.kind:<12} {change.name}: {change.detail}", err=True)
+    if not changes:
+        click.echo("  (no semantic change: formatting, digest or wfspec version)", err=True)
+
+
+# -- render -------------------------------------------------------------------------------------
+
+
+def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
+    """``key=value`` pairs -> a config; values are YAML scalars, dotted keys nest."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    config: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--set")
+        value = yaml.load(text) if text else ""
+        node = config
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise click.BadParameter(f"{key!r} sets inside a value", param_hint="--set")
+        node[leaf] = value
+    return config
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """A template config from a YAML or JSON file; WfspecError with line:col when it is bad."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WfspecError(f"{path}: cannot read the config: {exc}") from None
+    try:
+        data = YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise WfspecError(f"{where}: not valid YAML/JSON: {exc.problem}") from None
+    if not isinstance(data, dict):
+        raise WfspecError(f"{path}: a config is a mapping of field: value")
+    return data
+
+
+def _bundle_or_specs(source: str) -> Any:
+    """A Bundle of a bundle file/folder, or of a spec folder compiled in memory."""
+    from .bundle import bundle_from_document, load_bundle
+
+    path = Path(source)
+    if path.suffix == ".json" or (path / "bundle.json").is_file():
+        return load_bundle(path)
+    result = _compile_or_report([source], "text")
+    return bundle_from_document(json.loads(result.data), where=source)
+
+
+@click.command("render")
+@click.argument("template")
+@click.option(
+    "--specs",
+    "source",
+    default="specs",
+    show_default=True,
+    help="Spec folder, or a bundle.json, that defines the template.",
+)
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A config value (repeat).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+)
+def render_command(
+    template: str, source: str, config_file: str | None, sets: tuple[str, ...], output_format: str
+) -> None:
+    """Preview the WorkflowSpec and params form a template gives for one config.
+
+    Values given with --set are read as YAML scalars (1.5 is a float); they override the
+    --config file. A timeseries is written in its canonical form
+    instrument/name/version/output@source.
+
+    \b
+    Examples:
+      wfspec render correlation_histogram_1d \\
+          --set x_axis=dummy/timeseries_data/1/delta@motion1 --set x_unit=mm
+      wfspec render correlation_histogram_1d --config temperature.yaml --format json
+    """
+    try:
+        config = read_config_file(config_file) if config_file else {}
+        config.update(_parse_sets(sets))
+        bundle = _bundle_or_specs(source)
+        spec = bundle.instantiate(template, config)
+    except WfspecError as exc:
+        _fail(str(exc), 1)
+    form = spec.form()
+    document = {
+        "spec": spec.to_json(),
+        "defaults": spec.params().model_dump(mode="json"),
+        "params_schema": form.json_schema,
+        "ui_schema": form.ui_schema,
+    }
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.dump(document, sys.stdout)
+
+
+# -- diff ---------------------------------------------------------------------------------------
+
+
+def _document(source: str) -> Mapping[str, Any]:
+    return _bundle_or_specs(source).document()
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when a change is breaking.")
+def diff_command(old: str, new: str, output_format: str, fail_on_breaking: bool) -> None:
+    """Semantic diff of two bundles (or two spec folders) by WorkflowId.
+
+    Lists added, removed and changed workflows and templates and flags breaking changes made
+    without a version bump: a param removed, retyped or narrowed, an output or source removed.
+
+    \b
+    Examples:
+      wfspec diff build/bundle.json specs/
+      git show main:build/bundle.json > old.json
+      wfspec diff old.json build/ --fail-on-breaking
+    """
+    from .diff import diff_documents
+
+    try:
+        changes = diff_documents(_document(old), _document(new))
+    except WfspecError as exc:
+        _fail(str(exc))
+    breaking = [c for c in changes if c.breaking]
+    if output_format == "json":
+        payload = {
+            "changes": [c.to_json() for c in changes],
+            "summary": {"changes": len(changes), "breaking": len(breaking)},
+        }
+        click.echo(json.dumps(payload, indent=2))
+    elif not changes:
+        click.echo("no changes")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=None, show_edge=False, pad_edge=False)
+        for column in ("change", "what", "id / name", "detail", ""):
+            table.add_column(column)
+        for c in changes:
+            table.add_row(c.kind, c.what, c.name, c.detail, "BREAKING" if c.breaking else "")
+        console = Console(highlight=False, soft_wrap=False, width=max(120, Console().width))
+        console.print(table)
+        console.print(f"{len(changes)} changes, {len(breaking)} breaking")
+    sys.exit(1 if fail_on_breaking and breaking else 0)

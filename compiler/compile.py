@@ -1,0 +1,52 @@
+"""``compile``: check a spec set, then emit its bundle -- the whole compiler in one call.
+
+The bundle is only built when the check found no error (a warning does not stop it): a bundle
+is never made from a spec set an author has been told is broken. A bug in the build stage
+becomes an ``I001`` diagnostic like a bug in any check stage, so callers get data, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .checker import SPEC_SET_FILE, CheckResult, Progress, check_paths, internal_error
+from .emit import bundle_bytes, bundle_document, sources_digest
+from .loader import discover
+
+__all__ = ["CompileResult", "compile_paths"]
+
+
+@dataclass(slots=True)
+class CompileResult:
+    """The check result and, when it is clean, the bundle document and its canonical bytes."""
+
+    check: CheckResult
+    document: dict[str, Any] | None = None
+    data: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+
+def compile_paths(
+    paths: Sequence[str | Path], *, strict: bool = False, progress: Progress | None = None
+) -> CompileResult:
+    """Check ``paths`` and build the bundle (``strict``: warnings also prevent the build)."""
+    check = check_paths(paths, progress=progress)
+    if check.failed(strict=strict) or check.spec_set is None:
+        return CompileResult(check)
+    try:
+        files, _ = discover(paths)
+        document = bundle_document(check.spec_set, sources_digest(files, paths))
+        data = bundle_bytes(document)
+    except Exception as error:  # a bug in wfspec: report it as data
+        check.diagnostics.append(internal_error("build", error, SPEC_SET_FILE))
+        return CompileResult(check)
+    if progress is not None:
+        progress("build", 1, 1)
+    return CompileResult(check, document, data)

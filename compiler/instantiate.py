@@ -1,0 +1,241 @@
+"""Templates at run time: config -> validated config -> rendered body -> WorkflowSpec.
+
+A :class:`Template` is the factory behind a ``WorkflowTemplate`` document. The same class serves
+``wfspec check`` (which renders every example) and the dashboard (``Bundle.instantiate``), so an
+example that checks clean instantiates the same way in production.
+
+The pipeline, one step per method:
+
+1. :meth:`Template.validate_config` -- the config against the template's config model (a pydantic
+   class built from the config's ParamDefs, like a workflow's params): every bad or unknown field
+   is named in one :class:`ConfigError`. The result is the *normalized* config (defaults filled,
+   timeseries in their stable JSON form), so equal configs compare equal.
+2. :meth:`Template.render` -- the body rendered with the sandboxed, typed Jinja environment
+   (``templating.py``); ``source_names: {from: timeseries, except: [...]}`` is derived from the
+   instrument's timeseries outputs, leaving out the axes.
+3. :meth:`Template.instantiate` -- the rendered body validated as a Workflow and built into a
+   WorkflowSpec (``build.py``) whose ``origin`` records the template and normalized config.
+
+Identity depends on the config only, never on live data. Nothing is compiled until the first
+instantiation (Jinja strings are compiled once and cached in ``templating.py``), and
+instantiations are memoized per normalized config: a spec is immutable, so the same config
+always gives the same object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .build import workflow_spec
+from .diagnostics import Location, Severity, did_you_mean
+from .documents import Workflow
+from .errors import ConfigError, FieldError, TemplateError
+from .forms import FormSchema, build_form
+from .ids import TimeseriesReference, WorkflowId
+from .params_check import check_param_defs
+from .params_model import build_params_model
+from .source import SourceDocument
+from .spec import TemplateOrigin, WorkflowSpec
+from .templating import render_tree
+
+__all__ = ["Template", "TimeseriesLookup"]
+
+TimeseriesLookup = Callable[[str], Sequence[TimeseriesReference]]
+"""``instrument -> every timeseries output of it`` (from the spec set or the bundle)."""
+
+_MEMO_SIZE = 256
+
+
+class Template:
+    """A workflow template: validate a config, render the body, build the WorkflowSpec.
+
+    ``config_defs`` and ``body`` are the document's ``config`` (ParamDefs or their JSON) and its
+    ``workflow`` body with ``params_from`` already inlined (``build.inline_params_from``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        title: str,
+        description: str = "",
+        config_defs: Mapping[str, Any],
+        body: Mapping[str, Any],
+        timeseries: TimeseriesLookup,
+        examples: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.description = description
+        self.config_defs = dict(config_defs)
+        self.body = dict(body)
+        self.examples = [dict(e) for e in examples]
+        self._timeseries = timeseries
+        self._memo: OrderedDict[str, WorkflowSpec] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"Template({self.name!r})"
+
+    # -- config ---------------------------------------------------------------------------------
+
+    @cached_property
+    def config_model(self) -> type[BaseModel]:
+        """The pydantic model of the config (built on first use)."""
+        return build_params_model(f"{self.name}_config", self.config_defs)
+
+    def config_form(self) -> FormSchema:
+        """The UI form (JSON Schema + uiSchema) of the config."""
+        return build_form(
+            self.config_defs,
+            name=f"{self.name}_config",
+            title=self.title,
+            description=self.description or None,
+        )
+
+    def _validated(self, config: Mapping[str, Any]) -> BaseModel:
+        if not isinstance(config, Mapping):
+            raise ConfigError(
+                self.name,
+                [FieldError("(config)", "a config is a mapping of field -> value", config)],
+            )
+        errors = [
+            FieldError(
+                str(key),
+                "unknown config field" + _suggest(str(key), self.config_defs),
+                config[key],
+            )
+            for key in config
+            if key not in self.config_defs
+        ]
+        try:
+            model = self.config_model.model_validate(dict(config))
+        except ValidationError as exc:
+            errors += [
+                FieldError(
+                    ".".join(str(p) for p in err["loc"]) or "(config)", err["msg"], _input(err)
+                )
+                for err in exc.errors()
+            ]
+            model = None
+        if errors:
+            raise ConfigError(self.name, errors)
+        assert model is not None
+        return model
+
+    def validate_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The normalized config: defaults filled, timeseries as ``{workflow_id: "i/n/v", ...}``.
+
+        Raises :class:`ConfigError` naming every bad or unknown field with its value.
+        """
+        return _plain(self._validated(config))
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def render(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The body rendered for ``config``: a Workflow document as plain data.
+
+        Raises :class:`ConfigError` for a bad config and :class:`TemplateError` (with ``.path``,
+        the body path of the failing string) for undefined names and sandbox violations.
+        """
+        model = self._validated(config)
+        values = {name: getattr(model, name) for name in self.config_defs}
+        rendered = render_tree(self.body, {"config": values})
+        sources = rendered.get("source_names")
+        if isinstance(sources, dict) and sources.get("from") == "timeseries":
+            axes = {str(values.get(name)) for name in sources.get("except", [])}
+            rendered["source_names"] = [
+                str(ref)
+                for ref in self._timeseries(str(rendered.get("instrument")))
+                if str(ref) not in axes
+            ]
+        return {"kind": "Workflow", **rendered}
+
+    def instantiate(self, config: Mapping[str, Any]) -> WorkflowSpec:
+        """The concrete WorkflowSpec of ``config`` (its ``origin`` names this template).
+
+        Raises :class:`ConfigError` or :class:`TemplateError`; never returns a spec that does not
+        validate as a Workflow.
+        """
+        normalized = self.validate_config(config)
+        key = json.dumps(normalized, sort_keys=True)
+        spec = self._memo.get(key)
+        if spec is not None:
+            self._memo.move_to_end(key)
+            return spec
+        rendered = self.render(normalized)
+        try:
+            workflow = Workflow.model_validate(rendered)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise TemplateError(
+                f"template {self.name!r} renders an invalid workflow: {where}: {err['msg']}"
+            ) from None
+        self._check_params(rendered, workflow)
+        spec = workflow_spec(
+            workflow, workflow.params, TemplateOrigin(template=self.name, config=normalized)
+        )
+        self._memo[key] = spec
+        if len(self._memo) > _MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return spec
+
+    def _check_params(self, rendered: dict[str, Any], workflow: Workflow) -> None:
+        """The rendered params pass the same checks as a static workflow's (units, defaults).
+
+        Why: a config value may end up as a unit or a default (``unit: "{{ config.x_unit }}"``);
+        an instance must never carry params the backend or scipp would reject later.
+        """
+        where = Location(f"<template {self.name}>")
+        doc = SourceDocument(
+            file=where.file, index=0, data=rendered, start=where, locator=lambda _: where
+        )
+        problems = [
+            d
+            for d in check_param_defs(workflow.params, doc, ("params",))
+            if d.severity is Severity.ERROR
+        ]
+        if problems:
+            detail = "; ".join(
+                f"{'.'.join(map(str, d.path[1:]))}: {d.message}" for d in problems[:3]
+            )
+            raise TemplateError(
+                f"template {self.name!r} renders invalid params for this config: {detail}"
+            )
+
+    def instance_id(self, config: Mapping[str, Any]) -> WorkflowId:
+        """The WorkflowId ``config`` gives (equal to ``instantiate(config).id``)."""
+        return self.instantiate(config).id
+
+
+def _suggest(name: str, known: Mapping[str, Any]) -> str:
+    guess = did_you_mean(name, list(known))
+    return f" (did you mean {guess!r}?)" if guess else f" (known: {', '.join(known)})"
+
+
+def _input(err: Mapping[str, Any]) -> Any:
+    """The offending value of a pydantic error (None for a missing field)."""
+    return None if err.get("type") == "missing" else err.get("input")
+
+
+def _plain(value: Any) -> Any:
+    """JSON data of a validated config; a timeseries keeps the string form of its workflow id."""
+    if isinstance(value, TimeseriesReference):
+        return {
+            "workflow_id": str(value.workflow_id),
+            "source_name": value.source_name,
+            "output_name": value.output_name,
+        }
+    if isinstance(value, BaseModel):
+        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
