@@ -19,13 +19,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .diagnostics import did_you_mean
-from .emit import FORMAT_VERSION
 from .errors import BundleError, UnknownTemplate
 from .ids import TimeseriesReference, WorkflowId
 from .instantiate import Template
 from .spec import WorkflowSpec
 
-__all__ = ["Bundle", "InstrumentInfo", "SourceInfo", "load_bundle"]
+__all__ = ["FORMAT_VERSION", "Bundle", "InstrumentInfo", "SourceInfo", "load_bundle"]
+
+FORMAT_VERSION = 1
+"""The bundle format this wfspec reads and writes; bumped on any change a reader must know about
+(ADR 0004). Defined by the reader so that loading a bundle never imports the emit pipeline."""
 
 _REBUILD = "rebuild it with 'wfspec compile specs/ -o build/'"
 _TOP_LEVEL = ("format_version", "sources_digest", "instruments", "timeseries", "workflows")
@@ -68,9 +71,12 @@ class _Specs(Mapping[WorkflowId, WorkflowSpec]):
         spec = self._built.get(wid)
         if spec is None:
             text = self._ids[wid]  # KeyError for an unknown id, as a Mapping should
+            from .params_model import coerce_defs
+
             try:
                 spec = WorkflowSpec.from_json(self._entries[text]["spec"])
-            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                coerce_defs(spec.param_defs)  # corrupt ParamDefs fail here, not at .params
+            except (ValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise BundleError(
                     f"{self._where}: workflow {text} is corrupt ({_first(exc)}); {_REBUILD}"
                 ) from None
@@ -198,6 +204,9 @@ def bundle_from_document(document: Any, where: str = "<bundle>") -> Bundle:
     missing = [key for key in _TOP_LEVEL if key not in document]
     if missing:
         raise BundleError(f"{where}: bundle lacks {', '.join(missing)}; {_REBUILD}")
+    for key in (*_TOP_LEVEL[2:], "templates"):
+        if not isinstance(document.get(key, {}), dict):
+            raise BundleError(f"{where}: bundle {key} is not an object; {_REBUILD}")
     try:
         return Bundle(document, where=where)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -136,6 +136,7 @@ def _print_stale_changes(current: bytes, document: Mapping[str, Any]) -> None:
 def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
     """``key=value`` pairs -> a config; values are YAML scalars, dotted keys nest."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="safe")
     config: dict[str, Any] = {}
@@ -143,7 +144,13 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
         key, sep, text = pair.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--set")
-        value = yaml.load(text) if text else ""
+        try:
+            value = yaml.load(text) if text else ""
+        except YAMLError:
+            raise click.BadParameter(
+                f"{pair!r}: the value is not a YAML scalar; quote it, e.g. {key}='\"{text}\"'",
+                param_hint="--set",
+            ) from None
         node = config
         *parents, leaf = key.split(".")
         for part in parents:

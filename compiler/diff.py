@@ -140,23 +140,32 @@ def _unversioned(key: str) -> str:
     return key.rsplit("/", 1)[0]
 
 
+def _version(key: str) -> tuple[str, int]:
+    """Sort key of ``instrument/name/version`` with the version compared as a number."""
+    family, _, version = key.rpartition("/")
+    return family, int(version) if version.isdigit() else 0
+
+
 def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     """Every change from bundle document ``old`` to ``new``, workflows then templates, sorted."""
     changes: list[Change] = []
     old_wf, new_wf = old.get("workflows", {}), new.get("workflows", {})
-    new_families = {_unversioned(k): k for k in sorted(new_wf)}
-    old_families = {_unversioned(k) for k in old_wf}
+    new_families: dict[str, str] = {}
+    for key in sorted(set(new_wf) - set(old_wf), key=_version):
+        new_families[_unversioned(key)] = key  # the highest new version of each family
+    successors: set[str] = set()
     for key in sorted(old_wf):
         if key not in new_wf:
             successor = new_families.get(_unversioned(key))
-            if successor is not None and successor not in old_wf:
+            if successor is not None:
+                successors.add(successor)
                 changes.append(
                     Change("version_bump", "workflow", key, f"superseded by {successor}")
                 )
             else:
                 changes.append(Change("removed", "workflow", key, "workflow removed", True))
     for key in sorted(new_wf):
-        if key not in old_wf and _unversioned(key) not in old_families:
+        if key not in old_wf and key not in successors:
             changes.append(Change("added", "workflow", key, "workflow added"))
     for key in sorted(set(old_wf) & set(new_wf)):
         for detail, breaking in _spec_changes(old_wf[key]["spec"], new_wf[key]["spec"]):

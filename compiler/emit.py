@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import build_static_specs, defs_json
+from .bundle import FORMAT_VERSION
 from .specset import SpecSet
 from .template import template_of
 
@@ -38,9 +39,6 @@ __all__ = [
     "sources_digest",
     "write_atomic",
 ]
-
-FORMAT_VERSION = 1
-"""Bumped on any change a bundle reader must know about (see ADR 0004)."""
 
 BUNDLE_FILE = "bundle.json"
 
@@ -122,12 +120,28 @@ def bundle_bytes(document: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def _file_mode(path: Path) -> int:
+    """An existing bundle keeps its permissions; a new one gets 0o666 minus the umask.
+
+    Why: ``mkstemp`` creates 0o600 files, and a bundle the dashboard (another user) cannot read
+    is useless.
+    """
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename, fsync of the folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

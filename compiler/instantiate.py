@@ -28,21 +28,21 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .build import workflow_spec
 from .diagnostics import Location, Severity, did_you_mean
-from .documents import Workflow
 from .errors import ConfigError, FieldError, TemplateError
-from .forms import FormSchema, build_form
 from .ids import TimeseriesReference, WorkflowId
-from .params_check import check_param_defs
-from .params_model import build_params_model
-from .source import SourceDocument
 from .spec import TemplateOrigin, WorkflowSpec
-from .templating import render_tree
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .documents import Workflow
+    from .forms import FormSchema
+
+# Rendering, document validation and form building are imported on first use: loading a bundle
+# (which builds a Template per template) must not pay for Jinja or the document models.
 
 __all__ = ["Template", "TimeseriesLookup"]
 
@@ -87,10 +87,14 @@ class Template:
     @cached_property
     def config_model(self) -> type[BaseModel]:
         """The pydantic model of the config (built on first use)."""
+        from .params_model import build_params_model
+
         return build_params_model(f"{self.name}_config", self.config_defs)
 
     def config_form(self) -> FormSchema:
         """The UI form (JSON Schema + uiSchema) of the config."""
+        from .forms import build_form
+
         return build_form(
             self.config_defs,
             name=f"{self.name}_config",
@@ -143,7 +147,10 @@ class Template:
         Raises :class:`ConfigError` for a bad config and :class:`TemplateError` (with ``.path``,
         the body path of the failing string) for undefined names and sandbox violations.
         """
+        from .templating import render_tree
+
         model = self._validated(config)
+        _refuse_template_syntax(self.name, _plain(model))
         values = {name: getattr(model, name) for name in self.config_defs}
         rendered = render_tree(self.body, {"config": values})
         sources = rendered.get("source_names")
@@ -168,6 +175,9 @@ class Template:
         if spec is not None:
             self._memo.move_to_end(key)
             return spec
+        from .build import workflow_spec
+        from .documents import Workflow
+
         rendered = self.render(normalized)
         try:
             workflow = Workflow.model_validate(rendered)
@@ -192,6 +202,9 @@ class Template:
         Why: a config value may end up as a unit or a default (``unit: "{{ config.x_unit }}"``);
         an instance must never carry params the backend or scipp would reject later.
         """
+        from .params_check import check_param_defs
+        from .source import SourceDocument
+
         where = Location(f"<template {self.name}>")
         doc = SourceDocument(
             file=where.file, index=0, data=rendered, start=where, locator=lambda _: where
@@ -212,6 +225,25 @@ class Template:
     def instance_id(self, config: Mapping[str, Any]) -> WorkflowId:
         """The WorkflowId ``config`` gives (equal to ``instantiate(config).id``)."""
         return self.instantiate(config).id
+
+
+def _refuse_template_syntax(template: str, value: Any, path: str = "") -> None:
+    """Config values are data, never templates: Jinja syntax in one is refused.
+
+    Why: a value is rendered into titles, names and descriptions as text; a ``{{ ... }}`` left
+    in a spec is an escape attempt waiting for any later stage that renders specs.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_template_syntax(template, item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_template_syntax(template, item, f"{path}.{index}")
+    elif isinstance(value, str) and any(mark in value for mark in ("{{", "{%", "{#")):
+        raise TemplateError(
+            f"refused by the template sandbox: config value {path} of template {template!r} "
+            f"contains template syntax ({value!r}); config values are plain data"
+        )
 
 
 def _suggest(name: str, known: Mapping[str, Any]) -> str:

@@ -248,13 +248,17 @@ _ADAPTER: TypeAdapter[dict[str, ParamDef]] | None = None
 def coerce_defs(defs: Mapping[str, ParamDef | Mapping[str, Any]]) -> dict[str, ParamDef]:
     """ParamDef objects as they are; plain YAML mappings validated into ParamDefs."""
     global _ADAPTER
-    if all(not isinstance(d, Mapping) for d in defs.values()):
+    if all(isinstance(d, BaseModel) for d in defs.values()):
         return dict(defs)  # type: ignore[arg-type]
     if _ADAPTER is None:
         _ADAPTER = TypeAdapter(ParamDefs)
-    return _ADAPTER.validate_python(
-        {k: (dict(v) if isinstance(v, Mapping) else v.model_dump()) for k, v in defs.items()}
+    return _ADAPTER.validate_python(  # anything else (corrupt JSON) fails here, naming the param
+        {k: (dict(v) if isinstance(v, Mapping) else _dumped(v)) for k, v in defs.items()}
     )
+
+
+def _dumped(value: Any) -> Any:
+    return value.model_dump() if isinstance(value, BaseModel) else value
 
 
 def defs_digest(name: str, defs: Mapping[str, ParamDef]) -> str:

@@ -15,6 +15,7 @@ For each template, ``check_templates`` (the last stage of ``wfspec check``):
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,17 +25,22 @@ from .diagnostics import Diagnostic
 from .documents import Workflow, WorkflowTemplate
 from .errors import ConfigError, TemplateError
 from .ids import WorkflowId
-from .instantiate import Template
+from .instantiate import Template, TimeseriesLookup
 from .params_check import check_param_defs
 from .specset import Located, SpecSet
 from .templating import syntax_error, templated_strings
 
 
-def template_of(located: Located[WorkflowTemplate], spec_set: SpecSet) -> Template:
+def template_of(
+    located: Located[WorkflowTemplate],
+    spec_set: SpecSet,
+    timeseries: TimeseriesLookup | None = None,
+) -> Template:
     """The run-time :class:`Template` of a checked WorkflowTemplate document.
 
     Its body is the document's ``workflow`` as written (strings still templated) with the
     ``params_from`` ParamSets inlined, so the bundle can render it without the spec set.
+    ``timeseries`` defaults to ``spec_set.timeseries`` (a walk over every workflow per call).
     """
     model, doc = located.model, located.doc
     return Template(
@@ -43,7 +49,7 @@ def template_of(located: Located[WorkflowTemplate], spec_set: SpecSet) -> Templa
         description=model.description,
         config_defs=model.config,
         body=inline_params_from(doc.data.get("workflow", {}), spec_set),
-        timeseries=spec_set.timeseries,
+        timeseries=timeseries or spec_set.timeseries,
         examples=[e.model_dump(mode="json", exclude_none=True) for e in model.examples],
     )
 
@@ -52,13 +58,18 @@ def check_templates(spec_set: SpecSet) -> list[Diagnostic]:
     """Diagnostics of every template of the spec set (see the module docstring)."""
     diagnostics: list[Diagnostic] = []
     seen: dict[WorkflowId, Any] = {}
+    # one walk per instrument, not one per example: the spec set does not change while checking
+    timeseries = cache(spec_set.timeseries)
     for located in spec_set.templates.values():
-        diagnostics.extend(_check_template(located, spec_set, seen))
+        diagnostics.extend(_check_template(located, spec_set, seen, timeseries))
     return diagnostics
 
 
 def _check_template(
-    located: Located[WorkflowTemplate], spec_set: SpecSet, seen: dict[WorkflowId, Any]
+    located: Located[WorkflowTemplate],
+    spec_set: SpecSet,
+    seen: dict[WorkflowId, Any],
+    timeseries: TimeseriesLookup,
 ) -> list[Diagnostic]:
     template, doc = located.model, located.doc
     raw_body = doc.data.get("workflow", {})
@@ -76,7 +87,7 @@ def _check_template(
             )
     if out:
         return out
-    factory = template_of(located, spec_set)
+    factory = template_of(located, spec_set, timeseries)
     for index, example in enumerate(template.examples):
         at = located.at("examples", index)
         try:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -685,27 +685,13 @@ class JobOrchestrator:
                 entry.current = live
             self._index[live.job_number] = (entry, live)
 
-    def _on_registry_event(self, *args: Any, **kwargs: Any) -> None:
-        """Registry listener: an instance about to be unregistered gets its jobs stopped."""
-        kind, workflow_id = _registry_event(args, kwargs)
-        if kind is not None and "unregister" in kind and workflow_id is not None:
+    def _on_registry_event(self, event: Any, workflow_id: WorkflowId | None = None) -> None:
+        """Registry listener: an instance about to be unregistered gets its jobs stopped first.
+
+        The registry sends ``RegistryEvent(kind, workflow_id)`` (``runtime/registry.py``); the
+        two-argument form ``(kind, workflow_id)`` is accepted too (simple fakes in tests).
+        """
+        kind = getattr(event, "kind", event)
+        workflow_id = getattr(event, "workflow_id", workflow_id)
+        if kind == "unregistering" and isinstance(workflow_id, WorkflowId):
             self.workflow_unregistering(workflow_id)
-
-
-def _registry_event(
-    args: Sequence[Any], kwargs: Mapping[str, Any]
-) -> tuple[str | None, WorkflowId | None]:
-    """Pull (kind, workflow_id) out of a registry notification."""
-    values: Iterator[Any] = iter([*args, *kwargs.values()])
-    kind: str | None = None
-    workflow_id: WorkflowId | None = None
-    for value in values:
-        if isinstance(value, WorkflowId):
-            workflow_id = value
-        elif isinstance(value, str):
-            kind = value
-        else:
-            kind = kind or str(getattr(value, "kind", "") or "") or None
-            wid = getattr(value, "workflow_id", None)
-            workflow_id = wid if isinstance(wid, WorkflowId) else workflow_id
-    return kind, workflow_id

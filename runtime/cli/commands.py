@@ -9,3 +9,7 @@ COMMANDS: list[click.Command] = []
 from wfspec.runtime.cli.heartbeats import heartbeats  # noqa: E402
 
 COMMANDS.append(heartbeats)
+
+from wfspec.runtime.cli.instances import instances  # noqa: E402
+
+COMMANDS.append(instances)

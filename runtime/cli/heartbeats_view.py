@@ -61,9 +61,12 @@ def load_registry(bundle_path: Path, store_path: Path | None) -> Any:
         raise ReplayError(f"{bundle_path}: {exc} (rebuild it with 'wfspec compile')") from None
     store = instance_store.InstanceStore(store_path) if store_path is not None else None
     try:
-        return registry.WorkflowRegistry(bundle, store)
+        loaded = registry.WorkflowRegistry(bundle, store)
     except WfspecError as exc:
         raise ReplayError(f"{store_path}: {exc}") from None
+    if loaded.problems:  # a bad store is reported, not raised, by the registry
+        raise ReplayError(loaded.problems[0])
+    return loaded
 
 
 def build_runtime(

@@ -89,9 +89,9 @@ def test_param_order_follows_params_from_then_own(shipped_spec_set) -> None:
     detector = shipped_spec_set.workflows[WorkflowId.parse("dummy/panel_0_xy/1")]
     assert list(shipped_spec_set.resolved_params(detector)) == [
         "coordinate_mode",
-        "pixel_weighting",
         "toa_range",
         "toa_edges",
+        "pixel_weighting",
         "wavelength_range",
         "wavelength_edges",
     ]
