@@ -13,9 +13,12 @@ $(BIN)/wfspec: pyproject.toml
 
 setup: $(BIN)/wfspec
 
-## the main job: check the shipped specs (compile and the Kafka demo join it as they land)
+## the main job: check and compile the shipped specs, then the demo on the embedded broker
+DEMO ?= --duration 30
 run: setup
 	$(BIN)/wfspec check specs/
+	$(BIN)/wfspec compile specs/ -o build/
+	$(BIN)/wfspec demo $(DEMO)
 
 ## lint, then the whole test suite
 test: setup

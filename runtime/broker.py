@@ -71,13 +71,14 @@ class EmbeddedBroker:
                 time.sleep(0.01)
 
     def stop(self) -> None:
-        """Stop the broker (terminate, then kill after 5 s). Idempotent."""
+        """Stop the broker (terminate, then kill after 1 s: it keeps nothing worth a graceful
+        shutdown, and Tansu may ignore SIGTERM for seconds). Idempotent."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
         try:
-            process.wait(5)
+            process.wait(1)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

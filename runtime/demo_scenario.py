@@ -56,15 +56,20 @@ def _plan(instance: WorkflowId) -> DemoPlan:
 
 
 def play(registry: Any, orchestrator: Any, log: Any = print) -> DemoPlan:
-    """Register the demo instance (idempotent) and commit the demo's workflows with defaults."""
+    """Register the demo instance (idempotent) and commit the demo's workflows with defaults.
+
+    ``orchestrator`` is a :class:`JobOrchestrator` or a :class:`~wfspec.runtime.app.Runtime`
+    (both have ``stage`` and ``commit``; the runtime's commit also returns the ack tickets).
+    """
     instance = registry.register_from_template(DEMO_INSTANCE["template"], DEMO_INSTANCE["config"])
     log(f"registered template instance {instance}")
     plan = _plan(instance)
     for workflow_id, sources in plan.commits:
         for source in sources:
             orchestrator.stage(workflow_id, source)
-        job_set = orchestrator.commit(workflow_id)
-        log(f"committed {workflow_id} on {', '.join(sources)} (job {job_set.job_number})")
+        outcome = orchestrator.commit(workflow_id)
+        job_set = getattr(outcome, "job_set", outcome)
+        log(f"committed {workflow_id} on {', '.join(sources)} (job {str(job_set.job_number)[:8]})")
     return plan
 
 

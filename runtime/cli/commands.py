@@ -13,3 +13,11 @@ COMMANDS.append(heartbeats)
 from wfspec.runtime.cli.instances import instances  # noqa: E402
 
 COMMANDS.append(instances)
+
+from wfspec.runtime.cli.run import run_command  # noqa: E402
+
+COMMANDS.append(run_command)
+
+from wfspec.runtime.cli.demo import demo_command  # noqa: E402
+
+COMMANDS.append(demo_command)

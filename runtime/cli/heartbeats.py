@@ -15,15 +15,18 @@ from typing import Any
 
 import click
 
+from .kafka_options import kafka_options, kafka_settings
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def heartbeats() -> None:
-    """Decode and replay captured x5f2 heartbeats (one raw Kafka record value per file).
+    """Decode, replay or watch x5f2 heartbeats (files hold one raw Kafka record value each).
 
     \b
     Examples:
       wfspec heartbeats decode capture/*.x5f2
       wfspec heartbeats replay --bundle build/bundle.json capture/*.x5f2
+      wfspec heartbeats watch --bootstrap-servers localhost:9092 --instrument dummy
     """
 
 
@@ -99,3 +102,68 @@ def replay_command(
         click.echo(render_json(state))
     else:
         render_text(state)
+
+
+@heartbeats.command("watch")
+@kafka_options
+@click.option("--instrument", required=True, help="Instrument whose heartbeat topic to follow.")
+@click.option(
+    "--bundle",
+    "bundle_path",
+    type=click.Path(exists=True),
+    default=None,
+    help="Compiled bundle: name workflows and group their jobs (without: jobs and services only).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An instances.yaml whose template instances count as known workflows too.",
+)
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest heartbeat kept.")
+@click.option(
+    "--duration",
+    type=float,
+    default=None,
+    help="Watch this many seconds, print the final state and exit (default: until Ctrl-C).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def watch_command(
+    bootstrap_servers: str | None,
+    kafka_config: str | None,
+    instrument: str,
+    bundle_path: str | None,
+    store_path: str | None,
+    from_beginning: bool,
+    duration: float | None,
+    fmt: str,
+) -> None:
+    """Follow {instrument}_livedata_heartbeat and show what the backend reports: workflows
+    (with --bundle), jobs and services, live. Read-only: nothing is sent or written.
+
+    With --format text on a terminal the tables refresh in place; the final state is printed
+    when it stops (after --duration, or Ctrl-C). While the broker is unreachable every row
+    reads as stale.
+
+    \b
+    Examples:
+      wfspec heartbeats watch --bootstrap-servers localhost:9092 --instrument dummy
+      wfspec heartbeats watch --bootstrap-servers localhost:9092 --instrument dummy \\
+          --bundle build/bundle.json --duration 10 --format json
+    """
+    from wfspec.runtime.cli.heartbeats_watch import WatchError, watch
+
+    settings = kafka_settings(bootstrap_servers, kafka_config)
+    try:
+        watch(
+            settings,
+            instrument,
+            bundle_path=bundle_path and Path(bundle_path),
+            store_path=store_path and Path(store_path),
+            from_beginning=from_beginning,
+            duration=duration,
+            fmt=fmt,
+        )
+    except WatchError as exc:
+        raise click.ClickException(str(exc)) from None

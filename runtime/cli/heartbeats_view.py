@@ -159,11 +159,19 @@ def render_json(view: RuntimeView) -> str:
 
 
 def render_text(view: RuntimeView, console: Any = None) -> None:
-    """Rich tables: workflows, jobs, services, then the counters."""
+    """Print the rich tables of :func:`view_tables`."""
     from rich.console import Console
-    from rich.table import Table
 
     console = console or Console()
+    for renderable in view_tables(view):
+        console.print(renderable)
+
+
+def view_tables(view: RuntimeView) -> list[Any]:
+    """Rich tables: workflows, jobs, services, then a counters line (``watch`` refreshes them)."""
+    from rich.table import Table
+
+    out: list[Any] = []
     table = Table(title="Workflows", title_justify="left")
     for column in ("workflow", "state", "sources", "config", "summary"):
         table.add_column(column, overflow="fold")
@@ -171,7 +179,7 @@ def render_text(view: RuntimeView, console: Any = None) -> None:
         sources = ", ".join(f"{k}={v}" for k, v in w["sources"].items())
         config = "known" if w["config_known"] else "unknown (adopted)"
         table.add_row(w["workflow_id"], w["state"], sources, config, w["summary"] or "")
-    console.print(table)
+    out.append(table)
     table = Table(title="Jobs", title_justify="left")
     for column in ("workflow", "source", "job_number", "state", "fresh", "message"):
         table.add_column(column, overflow="fold")
@@ -184,7 +192,7 @@ def render_text(view: RuntimeView, console: Any = None) -> None:
             "yes" if j["fresh"] else "stale",
             j["message"] or "",
         )
-    console.print(table)
+    out.append(table)
     table = Table(title="Services", title_justify="left")
     for column in ("instrument", "service", "worker", "state", "fresh", "jobs", "error"):
         table.add_column(column, overflow="fold")
@@ -198,6 +206,7 @@ def render_text(view: RuntimeView, console: Any = None) -> None:
             str(s["active_job_count"]),
             s["error"] or "",
         )
-    console.print(table)
+    out.append(table)
     counts = ", ".join(f"{k}={v}" for k, v in sorted(view.counters.items()) if v)
-    console.print(f"counters: {counts or 'none'}")
+    out.append(f"counters: {counts or 'none'}")
+    return out

@@ -58,7 +58,7 @@ def render_rows(rows: Iterable[dict[str, Any]], title: str = "Workflows") -> Any
     table.add_column("workflow", no_wrap=True)
     table.add_column("state", no_wrap=True)
     table.add_column("sources", justify="right", no_wrap=True)
-    table.add_column("last heartbeat", justify="right", no_wrap=True)
+    table.add_column("last seen", justify="right", no_wrap=True)
     table.add_column("message", overflow="fold", max_width=60)
     for row in rows:
         age = row["last_heartbeat_age_s"]
