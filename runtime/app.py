@@ -264,7 +264,13 @@ class Runtime:
         return self.orchestrator.workflow_statuses(workflow_ids, now=self.status_time())
 
     def states(self) -> dict[WorkflowId, WorkflowState]:
+        """Snapshots of every workflow's JobSets (current, previous, staged)."""
         return self.orchestrator.states()
+
+    def histogram(self, workflow_id: WorkflowId | str, source_name: str) -> Any:
+        """The latest histogram of a correlation instance for one data source (with a version
+        counter), or None before the first one; the same is published on the data topic."""
+        return self.executor.latest(workflow_id, source_name)
 
     @property
     def counters(self) -> dict[str, int]:
