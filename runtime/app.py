@@ -33,7 +33,6 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from wfspec.compiler.ids import WorkflowId
@@ -49,6 +48,7 @@ from .kafka.acks import ACK_TIMEOUT_S, CommandTicket, PendingCommands
 from .kafka.consumer import TopicConsumer
 from .kafka.producer import KafkaCommandSink
 from .kafka.topics import Topics, ensure_topics
+from .lifecycle import StartStop
 from .orchestrator import JobOrchestrator, JobSet, WorkflowState
 from .registry import WorkflowRegistry
 from .status_router import StatusRouter
@@ -102,7 +102,7 @@ class _TicketCapture:
             self._local.tickets = None
 
 
-class Runtime:
+class Runtime(StartStop):
     """One instrument's runtime on Kafka (see the module docstring).
 
     ``kafka`` is the client configuration, passed through to confluent-kafka unchanged
@@ -211,16 +211,6 @@ class Runtime:
             self._publisher.flush(2)
         self._backend._sink.close()
 
-    def __enter__(self) -> Runtime:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- commands (the dashboard's API) ---------------------------------------------------------
 

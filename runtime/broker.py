@@ -11,9 +11,10 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from types import TracebackType
 
 from wfspec.compiler.errors import WfspecError
+
+from .lifecycle import StartStop
 
 __all__ = ["BrokerError", "EmbeddedBroker", "free_port"]
 
@@ -29,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class EmbeddedBroker:
+class EmbeddedBroker(StartStop):
     """``with EmbeddedBroker() as broker: broker.bootstrap_servers`` -> ``127.0.0.1:PORT``."""
 
     def __init__(self, port: int | None = None, start_timeout_s: float = 10.0) -> None:
@@ -95,16 +96,6 @@ class EmbeddedBroker:
         self.kill()
         self.start()
 
-    def __enter__(self) -> EmbeddedBroker:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _binary() -> str:

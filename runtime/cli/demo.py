@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from .kafka_options import configure_logging
+from .options import configure_logging
 
 __all__ = ["demo_command"]
 

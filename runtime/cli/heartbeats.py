@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
-from .kafka_options import kafka_options, kafka_settings
+from .options import bundle_option, format_option, kafka_options, kafka_settings, store_option
+
+_KNOWN_INSTANCES = "An instances.yaml whose template instances count as known workflows too."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,21 +66,13 @@ def decode_command(files: tuple[str, ...]) -> None:
 
 
 @heartbeats.command("replay")
-@click.option(
-    "--bundle",
-    "bundle_path",
+@bundle_option(
     required=True,
-    type=click.Path(exists=True, dir_okay=False),
+    exists=True,
     help="The compiled bundle (build/bundle.json) that defines the known workflows.",
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="An instances.yaml whose template instances count as known workflows too.",
-)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@store_option(_KNOWN_INSTANCES)
+@format_option()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def replay_command(
     bundle_path: str, store_path: str | None, fmt: str, files: tuple[str, ...]
@@ -107,20 +101,12 @@ def replay_command(
 @heartbeats.command("watch")
 @kafka_options
 @click.option("--instrument", required=True, help="Instrument whose heartbeat topic to follow.")
-@click.option(
-    "--bundle",
-    "bundle_path",
-    type=click.Path(exists=True),
+@bundle_option(
+    exists=True,
     default=None,
     help="Compiled bundle: name workflows and group their jobs (without: jobs and services only).",
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="An instances.yaml whose template instances count as known workflows too.",
-)
+@store_option(_KNOWN_INSTANCES)
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest heartbeat kept.")
 @click.option(
     "--duration",
@@ -128,7 +114,7 @@ def replay_command(
     default=None,
     help="Watch this many seconds, print the final state and exit (default: until Ctrl-C).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option()
 def watch_command(
     bootstrap_servers: str | None,
     kafka_config: str | None,

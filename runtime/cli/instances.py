@@ -19,30 +19,14 @@ import click
 
 from wfspec.compiler.errors import WfspecError
 
-_BUNDLE_HELP = "The compiled bundle (default: build/bundle.json)."
-_STORE_HELP = (
-    "The instances file to use instead of the default "
-    "$XDG_STATE_HOME/wfspec/<instrument>/instances.yaml."
-)
+from .options import bundle_option, format_option, store_option
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every sub-command shares."""
-    command = click.option(
-        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-    )(command)
-    command = click.option(
-        "--store", "store_path", type=click.Path(dir_okay=False), default=None, help=_STORE_HELP
-    )(command)
-    command = click.option(
-        "--bundle",
-        "bundle_path",
-        type=click.Path(),
-        default="build/bundle.json",
-        show_default=True,
-        help=_BUNDLE_HELP,
-    )(command)
-    return command
+    command = format_option()(command)
+    command = store_option()(command)
+    return bundle_option()(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from .kafka_options import configure_logging, kafka_options, kafka_settings
+from .options import bundle_option, configure_logging, kafka_options, kafka_settings
 
 __all__ = ["run_command"]
 
@@ -24,13 +24,7 @@ log = logging.getLogger("wfspec.runtime.run")
 
 
 @click.command("run")
-@click.option(
-    "--bundle",
-    "bundle_path",
-    required=True,
-    type=click.Path(exists=True),
-    help="The compiled bundle (build/bundle.json, or the folder holding it).",
-)
+@bundle_option(required=True, exists=True)
 @kafka_options
 @click.option(
     "--instrument",

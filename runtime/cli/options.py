@@ -1,4 +1,5 @@
-"""Options shared by the commands that talk to Kafka: where the cluster is and how to log.
+"""Options shared by the runtime's commands: the bundle, the instance store, output format,
+the Kafka cluster, and structured logging.
 
 ``--bootstrap-servers`` and ``--kafka-config FILE`` become the client settings that go to
 confluent-kafka unchanged (``wfspec.runtime.kafka.config.load_kafka_config``); the command line's
@@ -16,7 +17,58 @@ from typing import Any
 
 import click
 
-__all__ = ["configure_logging", "kafka_options", "kafka_settings"]
+__all__ = [
+    "bundle_option",
+    "configure_logging",
+    "format_option",
+    "kafka_options",
+    "kafka_settings",
+    "store_option",
+]
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+STORE_HELP = (
+    "The instances file to use instead of the default "
+    "$XDG_STATE_HOME/wfspec/<instrument>/instances.yaml."
+)
+
+
+def bundle_option(
+    *,
+    required: bool = False,
+    exists: bool = False,
+    default: str | None = "build/bundle.json",
+    help: str | None = None,
+) -> Decorator:
+    """``--bundle PATH`` (-> ``bundle_path``); ``default`` applies unless required."""
+    return click.option(
+        "--bundle",
+        "bundle_path",
+        type=click.Path(exists=exists),
+        required=required,
+        default=None if required else default,
+        show_default=not required and default is not None,
+        help=help or "The compiled bundle (build/bundle.json, or the folder holding it).",
+    )
+
+
+def store_option(help: str = STORE_HELP) -> Decorator:
+    """``--store FILE`` (-> ``store_path``): an instances.yaml other than the default."""
+    return click.option(
+        "--store", "store_path", type=click.Path(dir_okay=False), default=None, help=help
+    )
+
+
+def format_option(*choices: str) -> Decorator:
+    """``--format`` (-> ``fmt``): text for people (the default), json for scripts."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices or ("text", "json"))),
+        default="text",
+        show_default=True,
+    )
 
 
 def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
