@@ -181,3 +181,34 @@ def test_watch_shows_what_the_backend_reports(
     assert [j["source_name"] for j in view["jobs"]] == ["monitor1"]
     assert view["services"][0]["service_name"] == "monitor_data"
     assert view["services"][0]["fresh"] is True
+
+
+def test_run_follows_several_instruments(
+    kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+) -> None:
+    result = wfspec(
+        "run",
+        "--bundle",
+        str(shipped_bundle_path),
+        "--bootstrap-servers",
+        kafka_broker.bootstrap_servers,
+        "--instrument",
+        "dummy",
+        "--instrument",
+        "minidiff",
+        "--state-dir",
+        str(tmp_path),
+        "--duration",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "runtime started instrument=dummy" in result.stderr
+    assert "runtime started instrument=minidiff" in result.stderr
+    assert "running instruments=dummy,minidiff" in result.stderr
+    # each runtime created its instrument's topics (one partition: commands stay in order)
+    from confluent_kafka.admin import AdminClient
+
+    topics = AdminClient({"bootstrap.servers": kafka_broker.bootstrap_servers}).list_topics(10)
+    for instrument in ("dummy", "minidiff"):
+        for kind in ("commands", "responses", "heartbeat", "data"):
+            assert len(topics.topics[f"{instrument}_livedata_{kind}"].partitions) == 1
