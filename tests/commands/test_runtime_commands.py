@@ -208,7 +208,9 @@ def test_run_follows_several_instruments(
     # each runtime created its instrument's topics (one partition: commands stay in order)
     from confluent_kafka.admin import AdminClient
 
-    topics = AdminClient({"bootstrap.servers": kafka_broker.bootstrap_servers}).list_topics(10)
+    topics = AdminClient({"bootstrap.servers": kafka_broker.bootstrap_servers}).list_topics(
+        timeout=10
+    )
     for instrument in ("dummy", "minidiff"):
         for kind in ("commands", "responses", "heartbeat", "data"):
             assert len(topics.topics[f"{instrument}_livedata_{kind}"].partitions) == 1
