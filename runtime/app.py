@@ -162,6 +162,7 @@ class Runtime(StartStop):
                 self.topics.responses: self.pending.on_responses,
             },
             on_connection=self._on_connection,
+            before_resubscribe=self._ensure_topics,
             name=f"runtime {instrument}",
         )
         self._data_consumer = (
@@ -179,7 +180,7 @@ class Runtime(StartStop):
 
     def start(self, wait_s: float = 15.0) -> Runtime:
         """Create the topics if missing, start the consumers and wait until they are assigned."""
-        ensure_topics(self._kafka, self.topics.all())
+        self._ensure_topics()
         consumers = [c for c in (self._status_consumer, self._data_consumer) if c is not None]
         for consumer in consumers:
             consumer.start()
@@ -280,6 +281,9 @@ class Runtime(StartStop):
         return counts
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _ensure_topics(self) -> None:
+        ensure_topics(self._kafka, self.topics.all())
 
     def _report_local(self, status: Any) -> None:
         self.router.route_status(status)

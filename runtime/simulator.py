@@ -92,7 +92,10 @@ class SimulatedBackend:
         self._data_interval = data_interval_s
         self._producer = Producer(producer_config(settings))
         self._consumer = TopicConsumer(
-            settings, {self.topics.commands: self._on_commands}, name="simulator"
+            settings,
+            {self.topics.commands: self._on_commands},
+            before_resubscribe=self._ensure_topics,
+            name="simulator",
         )
         self._lock = threading.RLock()
         self._jobs: dict[tuple[WorkflowId, str], _Job] = {}
@@ -113,7 +116,7 @@ class SimulatedBackend:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> SimulatedBackend:
-        ensure_topics(self._settings, self.topics.all())
+        self._ensure_topics()
         self._consumer.start()
         self._consumer.wait_assigned()
         self._stop.clear()
@@ -134,6 +137,9 @@ class SimulatedBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _ensure_topics(self) -> None:
+        ensure_topics(self._settings, self.topics.all())
 
     # -- faults ---------------------------------------------------------------------------------
 

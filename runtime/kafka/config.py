@@ -28,6 +28,9 @@ __all__ = [
 
 PRODUCER_DEFAULTS: dict[str, Any] = {
     "linger.ms": 0,
+    # topics are created by ensure_topics with one partition (order); a producer that creates
+    # them on its own (e.g. first after a broker restart) would get the broker's default count
+    "allow.auto.create.topics": False,
     "reconnect.backoff.max.ms": 500,
     "message.timeout.ms": 10_000,
 }

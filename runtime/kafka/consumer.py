@@ -39,7 +39,11 @@ class TopicConsumer:
 
     ``settings`` are the user's client settings (passed through); ``group_id`` defaults to a
     fresh one per consumer (every runtime wants every heartbeat, not a share of them).
-    ``on_connection(connected: bool)`` is told about outages and recoveries.
+    ``on_connection(connected: bool)`` is told about outages and recoveries;
+    ``before_resubscribe()`` runs when the broker answers again, before the fresh subscription
+    (the runtime re-creates its topics there: a restarted broker lost them, and the first
+    producer would otherwise auto-create them with several partitions). If it raises, the
+    consumer stays disconnected and tries again.
     """
 
     def __init__(
@@ -52,6 +56,7 @@ class TopicConsumer:
         batch_size: int = 1000,
         poll_timeout_s: float = 0.05,
         on_connection: Callable[[bool], Any] | None = None,
+        before_resubscribe: Callable[[], Any] | None = None,
         name: str = "wfspec",
     ) -> None:
         self._handlers = dict(handlers)
@@ -71,6 +76,7 @@ class TopicConsumer:
         self._batch = batch_size
         self._timeout = poll_timeout_s
         self._on_connection = on_connection
+        self._before_resubscribe = before_resubscribe
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connected = True
@@ -194,6 +200,13 @@ class TopicConsumer:
         except Exception:
             self._stop.wait(0.25)
             return client
+        if self._before_resubscribe is not None:
+            try:
+                self._before_resubscribe()
+            except Exception as exc:
+                log.warning("%s: broker answers but is not ready yet: %s", self.name, exc)
+                self._stop.wait(0.25)
+                return client
         with contextlib.suppress(Exception):
             client.close()
         self._assigned.clear()

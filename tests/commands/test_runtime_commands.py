@@ -127,6 +127,20 @@ def test_run_without_servers_says_what_to_give(shipped_bundle_path: Path) -> Non
     assert "--bootstrap-servers HOST:PORT" in result.stderr
 
 
+def test_run_with_a_broken_kafka_config_names_the_position(
+    shipped_bundle_path: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "cluster.yaml"
+    config.write_text("bootstrap.servers: a:1\nsasl.username: [unclosed\n")
+    result = wfspec(
+        "run", "--bundle", str(shipped_bundle_path), "--kafka-config", str(config),
+        "--instrument", "dummy",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert f"{config}:3:1: not a valid Kafka config file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_watch_an_unreachable_cluster_is_a_clear_error() -> None:
     result = wfspec(
         "heartbeats", "watch", "--bootstrap-servers", "127.0.0.1:1", "--instrument", "dummy"
