@@ -42,6 +42,7 @@ from .commands import JobCommand, WorkflowConfigCommand, decode_command
 from .kafka.config import producer_config
 from .kafka.consumer import TopicConsumer
 from .kafka.topics import Topics, ensure_topics
+from .lifecycle import StartStop
 from .status import JobId, JobState, JobStatus, ServiceState, ServiceStatus
 from .x5f2 import encode_status
 
@@ -63,7 +64,7 @@ class _Job:
     warning: str | None = None
 
 
-class SimulatedBackend:
+class SimulatedBackend(StartStop):
     """Answers commands and heartbeats like the livedata backend (see the module docstring).
 
     ``lookup`` finds a workflow's spec (the bundle's ``workflows.get`` or a registry's ``get``);
@@ -131,12 +132,6 @@ class SimulatedBackend:
             self._thread = None
         self._consumer.stop()
         self._producer.flush(2)
-
-    def __enter__(self) -> SimulatedBackend:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _ensure_topics(self) -> None:
         ensure_topics(self._settings, self.topics.all())

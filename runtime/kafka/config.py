@@ -3,7 +3,7 @@
 Whatever the user gives (``bootstrap.servers``, ``security.protocol``, ``sasl.*``, ``ssl.*`` ...)
 goes to confluent-kafka unchanged, so the runtime runs as it is against a production cluster. The
 defaults underneath are the low-latency settings measured in ``shared/kafka-notes.md`` (ADR 0008):
-a status consumer joins its group in ~1 s instead of ~23 s, fetches wait at most 20 ms, and
+a status consumer joins its group in ~1 s instead of ~23 s, fetches wait at most 10 ms, and
 clients reconnect within 0.5 s of a broker coming back.
 """
 
@@ -39,7 +39,7 @@ CONSUMER_DEFAULTS: dict[str, Any] = {
     "auto.offset.reset": "latest",
     "session.timeout.ms": 2000,
     "heartbeat.interval.ms": 100,
-    "fetch.wait.max.ms": 20,
+    "fetch.wait.max.ms": 10,
     "topic.metadata.refresh.interval.ms": 2000,
     "reconnect.backoff.max.ms": 500,
 }

@@ -1,6 +1,7 @@
 """A background Kafka consumer that hands batches of record values to per-topic handlers.
 
-One thread per consumer reads with ``consume(n, timeout)`` and calls, for each topic in the
+One thread per consumer reads batches (the first record as soon as it arrives, then whatever
+else is already fetched, up to ``batch_size``) and calls, for each topic in the
 batch, ``handlers[topic](values)`` -- the heartbeat topic's handler is the status router's
 ``route_batch``, the responses topic's the ack tracker's. Handlers run on this thread and must
 not block for long; readers of the runtime's state never wait for the consumer.
@@ -164,7 +165,7 @@ class TopicConsumer:
                     client = self._recover(client)
                     continue
                 try:
-                    messages = client.consume(self._batch, self._timeout)
+                    messages = self._next_batch(client)
                 except Exception as exc:  # the client itself failed: treat as an outage
                     log.warning("%s: consume failed: %s", self.name, exc)
                     self._set_connected(False)
@@ -175,6 +176,19 @@ class TopicConsumer:
             # closing a client of a dead broker may complain; nothing to do about it
             with contextlib.suppress(Exception):
                 client.close()
+
+    def _next_batch(self, client: Any) -> list[Any]:
+        """Wait for the first record, then take what else is already there (up to the batch).
+
+        ``consume(n, timeout)`` alone holds records it already has until ``n`` arrived or the
+        timeout ran out: at 1,000 heartbeats/s every batch would sit for the whole timeout
+        (p99 ~75 ms measured). ``poll`` returns the first record at once; the rest of the batch
+        is whatever librdkafka has fetched already, so batching still happens under load.
+        """
+        first = client.poll(self._timeout)
+        if first is None:
+            return []
+        return [first, *client.consume(self._batch - 1, 0)]
 
     def _dispatch(self, messages: list[Any]) -> None:
         by_topic: dict[str, list[bytes]] = {}

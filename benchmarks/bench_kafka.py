@@ -1,0 +1,268 @@
+"""Heartbeats through Kafka into per-job state: latency at a paced rate, and sustained rate.
+
+Prints, on loopback against the embedded Tansu broker with the runtime's own client settings:
+- latency from ``produce()`` to the moment the router has put the heartbeat into per-job state
+  (p50/p95/p99/max) at a paced rate (target: p99 <= 20 ms at 1,000 heartbeats/s);
+- the sustained heartbeats/s from the first ``produce()`` until the last one is routed, next to
+  the in-process decode + route rate of the same messages (target: >= 80 % of it).
+
+The runtime is the real one (``Runtime``: consumer thread, StatusRouter, JobService,
+orchestrator) with every ``dummy`` workflow committed, so heartbeats hit registered jobs. Nobody
+answers the commands; the heartbeats are produced here. "In per-job state" is the moment the
+heartbeat topic's handler (``route_batch``) returns: the probe wraps it. Each latency message
+carries its sequence number in the envelope's ``process_id``, so the bytes are unique (the probe
+matches them) while ``status_json`` stays unchanged, as on a live system, where heartbeats repeat.
+The producer shares the process (and GIL) with the runtime, for one clock and simplicity; in a
+separate process the sustained rate was the same within this host's noise.
+
+    .venv/bin/python benchmarks/bench_kafka.py [--quick] [--rate 1000] [--seconds 5]
+        [--messages 100000] [--repeat 3] [--set fetch.wait.max.ms=10 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Producer
+
+from wfspec.compiler import compile_paths, load_bundle
+from wfspec.runtime.app import Runtime
+from wfspec.runtime.broker import EmbeddedBroker
+from wfspec.runtime.kafka.config import CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, producer_config
+from wfspec.runtime.status import JobId, JobStatus
+from wfspec.runtime.x5f2 import encode_status
+
+SPECS = Path(__file__).resolve().parents[1] / "specs"
+WARMUP_S = 1.0
+IN_PROCESS_BATCH = 1000  # the consumer's batch_size
+P99_TARGET_MS = 20.0
+RATIO_TARGET = 0.8
+
+
+class Probe:
+    """Wraps the heartbeat handler: when ``route_batch`` returns, the batch is in per-job state.
+
+    ``sent`` maps the bytes of a timed message to its produce time (filled by the producing
+    thread before ``produce``); each one seen here becomes a latency sample.
+    """
+
+    def __init__(self, route: Any) -> None:
+        self.route, self.routed, self.target, self.done_at = route, 0, 0, 0.0
+        self.sent: dict[bytes, float] = {}
+        self.latencies: list[float] = []
+
+    def __call__(self, values: list[bytes]) -> Any:
+        result = self.route(values)
+        now = time.perf_counter()
+        self.routed += len(values)
+        if self.sent:
+            for value in values:
+                sent_at = self.sent.pop(value, None)
+                if sent_at is not None:
+                    self.latencies.append(now - sent_at)
+        if self.target and self.routed >= self.target and not self.done_at:
+            self.done_at = now
+        return result
+
+
+def commit_all(runtime: Runtime) -> list[tuple[Any, str, Any]]:
+    """Stage and commit every dummy workflow run by the backend; (wid, source, job_number)."""
+    jobs = []
+    for wid in list(runtime.registry):
+        spec = runtime.registry.get(wid)
+        if wid.instrument != runtime.instrument or runtime.executor.handles(wid):
+            continue
+        for source in spec.source_names:
+            runtime.stage(wid, source)
+        job_number = runtime.commit(wid).job_set.job_number
+        jobs += [(wid, source, job_number) for source in spec.source_names]
+    return jobs
+
+
+def heartbeat(job: tuple[Any, str, Any], process_id: int = 4242) -> bytes:
+    wid, source, job_number = job
+    status = JobStatus(
+        job_id=JobId(source_name=source, job_number=job_number),
+        workflow_id=wid,
+        state="active",
+        start_time=1_700_000_000_000_000_000,
+    )
+    return encode_status(status, host_name="bench-worker", process_id=process_id)
+
+
+def wait_until(condition: Any, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def latency(producer: Producer, topic: str, probe: Probe, jobs: list, rate: float, seconds: float):
+    """Paced produce (one message every 1/rate s); the first WARMUP_S are not timed."""
+    warm = int(WARMUP_S * rate)
+    total = warm + int(seconds * rate)
+    messages = [heartbeat(jobs[i % len(jobs)], process_id=i) for i in range(total)]
+    probe.latencies.clear()
+    late = []
+    start = time.perf_counter()
+    for i, raw in enumerate(messages):
+        due = start + i / rate
+        slept = due > time.perf_counter()
+        if slept:
+            time.sleep(max(due - time.perf_counter(), 0.0))
+        if i >= warm:
+            probe.sent[raw] = now = time.perf_counter()
+            if slept:  # how late a sleep returned: the host's scheduling noise
+                late.append(now - due)
+        producer.produce(topic, raw)
+        producer.poll(0)
+    sent_rate = (total - 1) / (time.perf_counter() - start)
+    producer.flush(10)
+    wait_until(lambda: not probe.sent, 10)
+    lost = len(probe.sent)
+    probe.sent.clear()
+    return sorted(probe.latencies), sorted(late), sent_rate, lost
+
+
+def sustained(producer: Producer, topic: str, probe: Probe, messages: list[bytes]) -> float:
+    """Seconds from the first produce until the router has routed every message."""
+    probe.routed, probe.done_at, probe.target = 0, 0.0, len(messages)
+    start = time.perf_counter()
+    for raw in messages:
+        while True:
+            try:
+                producer.produce(topic, raw)
+                break
+            except BufferError:  # librdkafka's queue is full: let it send
+                producer.poll(0.001)
+    producer.flush(30)
+    if not wait_until(lambda: probe.done_at, 120):
+        raise RuntimeError(f"only {probe.routed} of {len(messages)} heartbeats were routed")
+    probe.target = 0
+    return probe.done_at - start
+
+
+def in_process(router: Any, messages: list[bytes]) -> float:
+    """Seconds to decode + route ``messages`` in consumer-sized batches on this thread, no Kafka
+    (same router and messages; the consumer idles: all that was sent has been routed)."""
+    start = time.perf_counter()
+    for i in range(0, len(messages), IN_PROCESS_BATCH):
+        router.route_batch(messages[i : i + IN_PROCESS_BATCH])
+    return time.perf_counter() - start
+
+
+def quantiles(seconds: list[float]) -> list[float]:
+    """p50, p95, p99 and max in ms of sorted samples."""
+    n = len(seconds) - 1
+    return [seconds[int(q * n)] * 1e3 for q in (0.5, 0.95, 0.99, 1.0)]
+
+
+def cpu_steal() -> tuple[float, float]:
+    """(steal, all) jiffies of the machine from /proc/stat; (0, 0) where there is none.
+
+    Time stolen by the hypervisor, or a paced sender that wakes late, is the machine stalling,
+    not Kafka: both are printed next to the latencies so a FAIL can be told from a busy host.
+    """
+    try:
+        with open("/proc/stat") as stat:
+            fields = [float(x) for x in stat.readline().split()[1:]]
+        return fields[7], sum(fields)
+    except (OSError, ValueError, IndexError):
+        return 0.0, 0.0
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short run (smoke test)")
+    parser.add_argument("--rate", type=float, default=1000.0, help="paced heartbeats/s")
+    parser.add_argument("--seconds", type=float, help="timed seconds at --rate (5; quick 2)")
+    parser.add_argument("--messages", type=int, help="sustained run size (100,000; quick 20,000)")
+    parser.add_argument("--repeat", type=int, help="sustained runs, best kept (3; quick 1)")
+    parser.add_argument(
+        "--set", type=parse_setting, action="append", default=[], metavar="KEY=VALUE",
+        help="extra client setting passed through to confluent-kafka (to try alternatives)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    seconds = args.seconds or (2.0 if args.quick else 5.0)
+    n_messages = args.messages or (20_000 if args.quick else 100_000)
+    repeat = args.repeat or (1 if args.quick else 3)
+
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:
+        bundle_path = Path(tmp) / "bundle.json"
+        bundle_path.write_bytes(compile_paths([SPECS]).data)
+        kafka = {"bootstrap.servers": broker.bootstrap_servers, **dict(args.set)}
+        runtime = Runtime(
+            load_bundle(bundle_path), "dummy", kafka=kafka, state_dir=tmp, correlation=False
+        )
+        consumer = runtime._status_consumer
+        topic = runtime.topics.heartbeat
+        probe = Probe(consumer._handlers[topic])
+        consumer._handlers[topic] = probe
+        config = consumer._config  # defaults + user settings: what librdkafka gets
+        print(f"broker: embedded Tansu at {broker.bootstrap_servers} (loopback)")
+        print(
+            "consumer: "
+            + " ".join(f"{k}={config[k]}" for k in CONSUMER_DEFAULTS)
+            + f" batch_size={consumer._batch} poll_timeout_s={consumer._timeout}"
+        )
+        produced = producer_config(kafka)
+        print("producer: " + " ".join(f"{k}={produced[k]}" for k in PRODUCER_DEFAULTS))
+        if args.set:
+            print("overrides (--set): " + " ".join(f"{k}={v}" for k, v in args.set))
+        with runtime:
+            jobs = commit_all(runtime)
+            producer = Producer(produced)
+            before = cpu_steal()
+            lat, late, sent_rate, lost = latency(producer, topic, probe, jobs, args.rate, seconds)
+            after = cpu_steal()
+            distinct = [heartbeat(job) for job in jobs]
+            messages = [distinct[i % len(distinct)] for i in range(n_messages)]
+            kafka_s = local_s = float("inf")
+            for _ in range(repeat):  # interleaved, so both see the same moods of a shared host
+                kafka_s = min(kafka_s, sustained(producer, topic, probe, messages))
+                local_s = min(local_s, in_process(runtime.router, messages))
+            counters = runtime.counters
+
+    p99 = quantiles(lat)[2]
+    print(
+        f"\nlatency, {len(jobs)} jobs, {args.rate:,.0f}/s paced (sent {sent_rate:,.0f}/s), "
+        f"{seconds:g} s after {WARMUP_S:g} s warm-up, {len(lat):,} samples, {lost} lost:"
+    )
+    print(f"{'':<28} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for label, values in (("produce -> per-job state", lat), ("sender oversleep (host)", late)):
+        print(f"{label:<28} " + " ".join(f"{q:>8.2f}" for q in quantiles(values)))
+    if after[1] > before[1]:
+        steal = (after[0] - before[0]) / (after[1] - before[1])
+        print(f"CPU steal (hypervisor) during the paced run: {steal:.0%} of the machine")
+    verdict = "PASS" if p99 <= P99_TARGET_MS else "FAIL"
+    print(f"p99 {p99:.2f} ms (target <= {P99_TARGET_MS:g} ms): {verdict}")
+
+    kafka_rate, local_rate = n_messages / kafka_s, n_messages / local_s
+    ratio = kafka_rate / local_rate
+    print(f"\nsustained, {n_messages:,} heartbeats, best of {repeat}:")
+    print(f"{'path':<28} {'msg/s':>10} {'seconds':>8}")
+    print(f"{'Kafka -> per-job state':<28} {kafka_rate:>10,.0f} {kafka_s:>8.3f}")
+    print(f"{'in-process decode + route':<28} {local_rate:>10,.0f} {local_s:>8.3f}")
+    verdict = "PASS" if ratio >= RATIO_TARGET else "FAIL"
+    print(f"ratio {ratio:.1%} (target >= {RATIO_TARGET:.0%}): {verdict}")
+    print(
+        f"router: jobs={counters['router.jobs']:,} rejected={counters['router.rejected']} "
+        f"sink_errors={counters['router.sink_errors']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
