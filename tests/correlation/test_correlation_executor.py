@@ -7,12 +7,21 @@ from types import SimpleNamespace
 
 import scipp as sc
 
+from wfspec.compiler import load_bundle
 from wfspec.compiler.ids import WorkflowId
+from wfspec.runtime.clock import FakeClock
+from wfspec.runtime.commands import RecordingSink
 from wfspec.runtime.correlation.da00 import decode_da00
 from wfspec.runtime.correlation.executor import CorrelationExecutor
 from wfspec.runtime.correlation.result_key import ResultKey
 from wfspec.runtime.correlation.routing import RoutingCommandSink
 from wfspec.runtime.correlation.timeseries_source import TimeseriesSource
+from wfspec.runtime.instance_store import InstanceStore
+from wfspec.runtime.job_records import JobRecordsStore
+from wfspec.runtime.orchestrator import JobOrchestrator
+from wfspec.runtime.registry import WorkflowRegistry
+from wfspec.runtime.status import JobState
+from wfspec.runtime.status_router import StatusRouter
 
 S = 1_000_000_000
 T0 = 1_800_000_000 * S
@@ -130,15 +139,33 @@ def test_2d_per_second_matches_scipp(ref):
     ref.assert_same_histogram(executor.latest(H2, COUNTS).data, expected)
 
 
-def test_unit_mismatch_is_the_jobs_error(ref):
-    executor, backend = setup(ref)
-    executor.start_job(H1, COUNTS, uuid.uuid4(), {"x_edges": {**ref.X_EDGES, "unit": "s"}})
+def test_unit_mismatch_is_the_jobs_error(ref, tmp_path):
+    # The executor reports through the real status path: router -> JobService + orchestrator.
+    specs = ref.make_specs()
+    clock = FakeClock()
+    orchestrator = JobOrchestrator(
+        specs, JobRecordsStore(tmp_path / "jobs.yaml"), RecordingSink(), clock=clock
+    )
+    router = StatusRouter.for_runtime(orchestrator, clock=clock)
+    executor = CorrelationExecutor(specs.get, report=router.route_status)
+    backend = Backend(executor)
+    number = uuid.uuid4()
+    executor.start_job(H1, COUNTS, number, {"x_edges": {**ref.X_EDGES, "unit": "s"}})
     backend.start(TS, "motion1")
     backend.start(MON, "monitor1")
     backend.run(3)
     (job,) = executor.jobs()
     assert job.state == "error"
     assert "'mm'" in job.error and "'s'" in job.error
+    # what the router's views show: the job's status and the workflow's aggregate
+    (observed,) = router.job_service.snapshot().values()
+    assert observed.status.state is JobState.ERROR
+    assert observed.status.job_id.job_number == number
+    assert observed.status.error == job.error
+    status = orchestrator.workflow_statuses()[H1]
+    assert status.state.value == "error"
+    assert "'mm'" in status.summary and "'s'" in status.summary
+    assert status.summary.startswith(COUNTS)
 
 
 def test_stop_ends_the_job_and_its_updates(ref):
@@ -230,3 +257,39 @@ def test_status_is_reported_on_every_change_and_on_heartbeat(ref):
     assert reports[-1] == (COUNTS, "active", None) and len(reports) == 3
     executor.start_job(H1, COUNTS, uuid.uuid4(), {"x_edges": {**ref.X_EDGES, "unit": "s"}})
     assert reports[-1][1] == "error" and "does not convert" in reports[-1][2]
+
+
+def test_orchestrator_stop_ends_the_local_job(shipped_bundle_path, tmp_path):
+    registry = WorkflowRegistry(
+        load_bundle(shipped_bundle_path), InstanceStore(tmp_path / "instances.yaml")
+    )
+    executor = CorrelationExecutor(registry.get)
+    backend_batches: list = []
+    sink = RoutingCommandSink(
+        executor.handles, executor, SimpleNamespace(send=backend_batches.append)
+    )
+    orchestrator = JobOrchestrator(
+        registry, JobRecordsStore(tmp_path / "jobs.yaml"), sink, clock=FakeClock()
+    )
+    wid = registry.register_from_template(
+        "correlation_histogram_1d",
+        {
+            "x_axis": {
+                "workflow_id": "dummy/timeseries_data/1",
+                "source_name": "motion1",
+                "output_name": "delta",
+            },
+            "x_unit": "mm",
+        },
+    )
+    orchestrator.stage(wid, COUNTS)
+    job_set = orchestrator.commit(wid)
+    assert [(j.workflow_id, j.source_name, j.job_number, j.state) for j in executor.jobs()] == [
+        (wid, COUNTS, job_set.job_number, "scheduled")
+    ]
+    assert backend_batches == []  # a local workflow's start never reaches the backend
+
+    stops = orchestrator.stop(wid)
+    assert len(stops) == 1 and stops[0].job_id.job_number == job_set.job_number
+    assert executor.jobs() == []
+    assert orchestrator.state(wid).current is None

@@ -265,3 +265,83 @@ def test_log_edges_are_geometric():
         "t", {"start": 1.0, "stop": 100.0, "num_bins": 2, "scale": "log", "unit": "K"}
     )
     assert sc.identical(edges, sc.array(dims=["t"], values=[1.0, 10.0, 100.0], unit="K"))
+
+
+class ContributionSpy:
+    """Wraps ``CorrelationHistogram._contribute``: counts the data points added and retracted."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[tuple[int, int, float]] = []
+        original = CorrelationHistogram._contribute
+        spy = self
+
+        def contribute(hist, lo, hi, sign):
+            spy.calls.append((lo, min(hi, len(hist._data)), sign))
+            return original(hist, lo, hi, sign)
+
+        monkeypatch.setattr(CorrelationHistogram, "_contribute", contribute)
+
+    def points(self, sign: float) -> int:
+        return sum(max(0, hi - lo) for lo, hi, s in self.calls if s == sign)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+def _long_history(ref, monkeypatch, per_second, n=2000):
+    feed = Feed()
+    spy = ContributionSpy(monkeypatch)
+    hist = CorrelationHistogram(
+        feed.buffer("data"),
+        {"motion1": feed.buffer("x")},
+        {"motion1": edges_x()},
+        per_second=per_second,
+    )
+    rng = np.random.default_rng(7)
+    feed.send("x", ref.series([0], [0.5], "mm"))
+    times = np.arange(1, n + 1) * S
+    feed.send("data", ref.series(times, rng.uniform(0.0, 10.0, n), "counts"))
+    assert spy.points(1.0) >= n  # the first build histograms the whole history once
+    spy.reset()
+    return feed, hist, spy, rng
+
+
+def _assert_matches_direct(ref, feed, hist, per_second):
+    expected = ref.direct_histogram(
+        ref.buffer_as_dataarray(feed.buffer("data")),
+        {"motion1": ref.buffer_as_dataarray(feed.buffer("x"))},
+        {"motion1": edges_x()},
+        per_second=per_second,
+    )
+    ref.assert_same_histogram(hist.result(), expected)
+
+
+@pytest.mark.parametrize("per_second", [False, True])
+def test_appending_in_order_points_histograms_only_the_new_ones(ref, monkeypatch, per_second):
+    n, k = 2000, 5
+    feed, hist, spy, rng = _long_history(ref, monkeypatch, per_second, n)
+    version = hist.version
+    times = (n + np.arange(1, k + 1)) * S
+    feed.send("data", ref.series(times, rng.uniform(0.0, 10.0, k), "counts"))
+    # per second: the old last point's width changes, so it is retracted and added back too
+    extra = 1 if per_second else 0
+    assert spy.points(1.0) == k + extra
+    assert spy.points(-1.0) == extra
+    assert hist.version == version + 1
+    _assert_matches_direct(ref, feed, hist, per_second)
+
+
+@pytest.mark.parametrize("per_second", [False, True])
+def test_late_axis_reading_rehistograms_only_points_from_its_time(ref, monkeypatch, per_second):
+    n = 2000
+    feed, hist, spy, _ = _long_history(ref, monkeypatch, per_second, n)
+    feed.send("x", ref.series([n * S - 2 * S], [0.2], "mm"))  # newer reading: 3 points follow
+    assert spy.points(-1.0) == spy.points(1.0) == 3
+    assert {(lo, hi) for lo, hi, _ in spy.calls} == {(n - 3, n)}
+    _assert_matches_direct(ref, feed, hist, per_second)
+    spy.reset()
+    # a reading that arrives late, older than the newest one: only [its time, end) changes
+    feed.send("x", ref.series([n * S - 10 * S + S // 2], [0.9], "mm"))
+    assert spy.points(-1.0) == spy.points(1.0) == 10
+    assert {(lo, hi) for lo, hi, _ in spy.calls} == {(n - 10, n)}
+    _assert_matches_direct(ref, feed, hist, per_second)

@@ -7,7 +7,7 @@ import logging
 import uuid
 
 import pytest
-from streaming_data_types import serialise_x5f2
+from streaming_data_types import deserialise_x5f2, serialise_x5f2
 
 from wfspec.runtime.clock import FakeClock
 from wfspec.runtime.status import JobState, JobStatus, ServiceState, ServiceStatus
@@ -105,6 +105,19 @@ def test_new_messages_round_trip_and_use_the_documented_codes():
     assert decoded.nicos_status == NicosStatus.WARNING
     assert decoded.envelope.service_id == f"monitor1:{JOB_NUMBER}"
     assert "ä" in decoded.envelope.status_json  # UTF-8 kept, like pydantic's dump_json
+
+
+def test_new_envelopes_carry_the_backend_defaults(job_status, captures):
+    job = job_status("dummy/monitor_histogram/1", "monitor1", uuid.UUID(JOB_NUMBER))
+    envelope = deserialise_x5f2(encode_status(job))
+    assert envelope.software_name == "livedata"
+    assert envelope.update_interval == 1000
+    assert envelope.service_id == f"monitor1:{JOB_NUMBER}"
+    service = X5f2Decoder().decode(captures["service_stream_stats"]).status
+    envelope = deserialise_x5f2(encode_status(service))
+    assert envelope.software_name == "livedata"
+    assert envelope.update_interval == 2000
+    assert envelope.service_id == f"dummy:monitor_data:{service.worker_id}"
 
 
 def test_state_to_code_mapping_is_total():
