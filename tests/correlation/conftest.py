@@ -64,6 +64,43 @@ def assert_same_histogram(actual: sc.DataArray, expected: sc.DataArray) -> None:
         np.testing.assert_allclose(actual.variances, expected.variances, rtol=1e-9, atol=1e-9)
 
 
+def read_da00_topic(bootstrap: str, topic: str, idle_s: float = 2.0) -> list:
+    """Every da00 record on ``topic``, decoded, in order, as (ResultKey, DataArray): what a
+    dashboard reads back. Stops after ``idle_s`` without new records."""
+    import time
+    import uuid
+
+    from confluent_kafka import Consumer
+
+    from wfspec.runtime.correlation.da00 import decode_da00
+    from wfspec.runtime.correlation.result_key import ResultKey
+
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": str(uuid.uuid4()),
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": 2000,
+            "heartbeat.interval.ms": 100,
+            "fetch.wait.max.ms": 20,
+        }
+    )
+    consumer.subscribe([topic])
+    records, idle_since = [], time.monotonic()
+    try:
+        while time.monotonic() - idle_since < idle_s:
+            messages = consumer.consume(500, 0.2)
+            if messages:
+                idle_since = time.monotonic()
+            for message in messages:
+                if message.error() is None:
+                    record = decode_da00(message.value())
+                    records.append((ResultKey.from_json(record.source_name), record.data))
+    finally:
+        consumer.close()
+    return records
+
+
 @pytest.fixture
 def ref():
     """The helpers of this module (test modules cannot import conftest under importlib mode)."""

@@ -13,7 +13,7 @@ import uuid
 import numpy as np
 import pytest
 import scipp as sc
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from wfspec.compiler.ids import WorkflowId
@@ -85,35 +85,12 @@ def matches(snapshot, expected) -> bool:
     return all(np.allclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True) for a, b in pairs)
 
 
-def read_back(bootstrap: str) -> dict[tuple[WorkflowId, str], list]:
+def read_back(ref, bootstrap: str) -> dict[tuple[WorkflowId, str], list]:
     """Every histogram on the topic, in order, per (instance, source), like a dashboard."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": str(uuid.uuid4()),
-            "auto.offset.reset": "earliest",
-            "session.timeout.ms": 2000,
-            "heartbeat.interval.ms": 100,
-            "fetch.wait.max.ms": 20,
-        }
-    )
-    consumer.subscribe([TOPIC])
     found: dict[tuple[WorkflowId, str], list] = {}
-    idle_since = time.monotonic()
-    try:
-        while time.monotonic() - idle_since < 3.0:
-            messages = consumer.consume(500, 0.2)
-            if messages:
-                idle_since = time.monotonic()
-            for message in messages:
-                record = decode_da00(message.value())
-                key = ResultKey.from_json(record.source_name)
-                if key.output_name == "histogram":
-                    found.setdefault((key.workflow_id, key.job_id.source_name), []).append(
-                        (key, record.data)
-                    )
-    finally:
-        consumer.close()
+    for key, data in ref.read_da00_topic(bootstrap, TOPIC, idle_s=3.0):
+        if key.output_name == "histogram":
+            found.setdefault((key.workflow_id, key.job_id.source_name), []).append((key, data))
     return found
 
 
@@ -180,7 +157,7 @@ def test_histograms_through_kafka_equal_direct_scipp(ref, kafka_executor, tansu_
     assert states[COUNTS2][0] == "error" and "'K'" in states[COUNTS2][1]
 
     # what a dashboard reads back: the last histogram of each job is the latest one
-    published = read_back(tansu_bootstrap)
+    published = read_back(ref, tansu_bootstrap)
     for wid in (H1, H2):
         key, data = published[(wid, COUNTS1)][-1]
         assert key.job_id.job_number == numbers[wid]

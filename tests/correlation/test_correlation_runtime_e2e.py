@@ -8,18 +8,14 @@ and recomputes the instance's histogram with scipp directly from the backend's r
 from __future__ import annotations
 
 import time
-import uuid
 
 import numpy as np
 import pytest
 import scipp as sc
-from confluent_kafka import Consumer
 
 from wfspec.compiler import load_bundle
 from wfspec.runtime.app import Runtime
-from wfspec.runtime.correlation.da00 import decode_da00
 from wfspec.runtime.correlation.histogram import make_edges
-from wfspec.runtime.correlation.result_key import ResultKey
 from wfspec.runtime.demo_scenario import play
 from wfspec.runtime.simulator import SimulatedBackend
 
@@ -35,34 +31,6 @@ def wait_for(condition, timeout=30.0):
             return True
         time.sleep(0.05)
     return condition()
-
-
-def read_topic(bootstrap: str, topic: str) -> list:
-    """Every record on the topic, decoded, in order (one partition)."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": str(uuid.uuid4()),
-            "auto.offset.reset": "earliest",
-            "session.timeout.ms": 2000,
-            "heartbeat.interval.ms": 100,
-            "fetch.wait.max.ms": 20,
-        }
-    )
-    consumer.subscribe([topic])
-    records, idle_since = [], time.monotonic()
-    try:
-        while time.monotonic() - idle_since < 2.0:
-            messages = consumer.consume(500, 0.2)
-            if messages:
-                idle_since = time.monotonic()
-            for message in messages:
-                if message.error() is None:
-                    record = decode_da00(message.value())
-                    records.append((ResultKey.from_json(record.source_name), record.data))
-    finally:
-        consumer.close()
-    return records
 
 
 def series(records, name: str, source: str, output: str, job_number) -> sc.DataArray:
@@ -104,7 +72,7 @@ def test_demo_instance_goes_active_and_publishes_the_scipp_histogram(
         # the backend has stopped: recompute from everything it published, then wait for the
         # runtime to have consumed the same records
         states = runtime.states()
-        records = read_topic(kafka_broker.bootstrap_servers, runtime.topics.data)
+        records = ref.read_da00_topic(kafka_broker.bootstrap_servers, runtime.topics.data)
         monitors = states[plan.commits[1][0]].current.job_number
         motions = states[plan.commits[0][0]].current.job_number
         counts = series(records, "monitor_histogram", "monitor1", "counts_total", monitors)
@@ -119,7 +87,7 @@ def test_demo_instance_goes_active_and_publishes_the_scipp_histogram(
     # what a dashboard reads: the instance's histograms under its own ResultKey, latest last
     published = [
         (key, data)
-        for key, data in read_topic(kafka_broker.bootstrap_servers, runtime.topics.data)
+        for key, data in ref.read_da00_topic(kafka_broker.bootstrap_servers, runtime.topics.data)
         if key.workflow_id == instance and key.output_name == "histogram"
     ]
     key, data = published[-1]
