@@ -45,6 +45,13 @@ class WorkflowId(BaseModel):
         if len(parts) != 3:
             raise ValueError(f"invalid workflow id {text!r}: expected {_ID_FORMAT}")
         instrument, name, version = parts
+        for part, value in (("instrument", instrument), ("name", name)):
+            if not is_slug(value):
+                what = "is empty" if not value else f"{value!r} is not a slug"
+                raise ValueError(
+                    f"invalid workflow id {text!r}: {part} {what} (expected lower-case "
+                    f"letters, digits and '_', starting with a letter; {_ID_FORMAT})"
+                )
         if not version.isdigit() or int(version) < 1:
             raise ValueError(
                 f"invalid workflow id {text!r}: version {version!r} is not a positive integer "

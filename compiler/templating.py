@@ -32,6 +32,13 @@ from .ids import is_slug
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.DOTALL)
 _NOT_SLUG = re.compile(r"[^a-z0-9_]+")
 MAX_RANGE = 10_000
+MAX_REPEAT = 100_000
+"""Longest string or sequence that ``*`` (repetition) or ``%`` (padding) may produce."""
+MAX_EXPONENT = 1000
+MAX_INT = 10**100
+"""Largest integer magnitude ``*`` and ``**`` may produce (a huge power is a denial of service)."""
+_MAX_INT_BITS = 2 * MAX_INT.bit_length()  # operands this small multiply in microseconds
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?P<width>\*|\d*)(?:\.(?P<precision>\*|\d*))?")
 
 
 def slug(value: Any) -> str:
@@ -47,12 +54,74 @@ def slug(value: Any) -> str:
 
 
 class _Environment(SandboxedEnvironment):
-    """The sandbox plus a bounded ``range`` (a huge range is a denial of service)."""
+    """The sandbox plus a bounded ``range`` and bounded ``*``, ``**`` and ``%``.
+
+    A huge range, ``'ab' * 10**9``, ``10 ** 10**8`` or ``'%0999999999d' % 1`` would each be a
+    denial of service. Intercepting an operator also stops Jinja from folding constant
+    expressions with it at compile time (which would run the same computation unchecked).
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False)
         self.filters["slug"] = slug
         self.globals["range"] = _bounded_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            _check_product(left, right)
+        elif operator == "**":
+            _check_power(left, right)
+        elif operator == "%":
+            _check_percent_format(left, right)
+        result = super().call_binop(context, operator, left, right)
+        if _is_int(result) and abs(result) > MAX_INT:
+            raise SecurityError(f"the result of {operator!r} is larger than 10**100")
+        return result
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_product(left: Any, right: Any) -> None:
+    for seq, times in ((left, right), (right, left)):
+        if (
+            isinstance(seq, str | bytes | list | tuple)
+            and isinstance(times, int)
+            and len(seq) * max(times, 0) > MAX_REPEAT
+        ):
+            raise SecurityError(
+                f"repeating a sequence of {len(seq)} items {times} times gives more than "
+                f"{MAX_REPEAT} items"
+            )
+    if (
+        _is_int(left)
+        and _is_int(right)
+        and abs(left).bit_length() + abs(right).bit_length() > _MAX_INT_BITS
+    ):
+        raise SecurityError("the result of '*' is larger than 10**100")
+
+
+def _check_power(left: Any, right: Any) -> None:
+    if not (_is_int(left) and _is_int(right)):
+        return  # a float power is computed in constant time (or overflows cheaply)
+    if abs(right) > MAX_EXPONENT:
+        raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+    if abs(left) > 1 and right * (abs(left).bit_length() - 1) > MAX_INT.bit_length():
+        raise SecurityError("the result of '**' is larger than 10**100")
+
+
+def _check_percent_format(left: Any, right: Any) -> None:
+    if not isinstance(left, str):
+        return
+    for match in _PERCENT_SPEC.finditer(left):
+        for size in (match["width"], match["precision"]):
+            if size == "*" or (size and int(size) > MAX_REPEAT):
+                raise SecurityError(
+                    f"'%' format field {match.group()!r} may give more than {MAX_REPEAT} characters"
+                )
 
 
 def _bounded_range(*args: int) -> range:

@@ -14,8 +14,9 @@ restarts. Rules:
   invalid, id changed) is listed by :meth:`WorkflowRegistry.stale` with the reason, skipped in
   the view and kept in the file; a file that cannot be read is reported in
   :attr:`WorkflowRegistry.problems` and the registry carries on with the static workflows;
-- readers get immutable specs and fresh collections, never live dicts, and never block: the
-  view is replaced as a whole on every change (copy-on-write) under a writer lock.
+- readers get frozen specs (shared, read-only by contract: see :meth:`WorkflowRegistry.get`)
+  and fresh collections, never live dicts, and never block: the view is replaced as a whole
+  on every change (copy-on-write) under a writer lock.
 
 Change notifications: :meth:`WorkflowRegistry.subscribe` registers ``callback(RegistryEvent)``.
 ``unregistering`` is sent *before* an instance disappears so that the orchestrator can stop its
@@ -144,7 +145,14 @@ class WorkflowRegistry(Mapping[WorkflowId, WorkflowSpec]):
     # -- the read-only view --------------------------------------------------------------------
 
     def get(self, workflow_id: WorkflowId | str, default: Any = None) -> WorkflowSpec | None:  # type: ignore[override]
-        """The spec of ``workflow_id`` (static or instance), or ``default``. Never blocks."""
+        """The spec of ``workflow_id`` (static or instance), or ``default``. Never blocks.
+
+        The returned spec is the registry's own object, shared with every other reader (no copy:
+        this runs for every heartbeat routed). It is frozen, and its lists and dicts are
+        read-only by contract: never mutate them. Mutating one cannot corrupt later
+        instantiations (``Template.instantiate`` hands out unshared copies), but it would change
+        what every reader of this registry sees.
+        """
         wid = _as_id(workflow_id)
         if wid is None:
             return default

@@ -140,14 +140,19 @@ SPEC_ATTACKS = [
     "{{ '{0.__globals__}'.format(cycler.__init__) }}",
     "{{ range(10**9) | list }}",
     "{{ range(config.n * 100000000) | length }}",
+    "{{ 'ab' * 10**9 }}",
+    "{{ 'ab' * (config.n * 1000000000) }}",
+    "{{ 10 ** (10**8) }}",
+    "{{ config.n * 10 ** 1000 }}",
 ]
 
 
 @pytest.mark.parametrize("attack", SPEC_ATTACKS)
 def test_sandbox_escapes_written_in_a_spec_are_refused(attack):
     template = _template({"description": attack})
-    with pytest.raises(TemplateError):
+    with pytest.raises(TemplateError) as info:
         template.instantiate({})
+    assert "sandbox" in str(info.value)
 
 
 CONFIG_ATTACKS = [
@@ -194,3 +199,22 @@ def test_a_shipped_template_refuses_template_syntax_in_a_config_value(bundle):
     with pytest.raises(TemplateError) as info:
         bundle.instantiate(T1D, config)
     assert "x_axis.source_name" in str(info.value)
+
+
+# -- handed-out specs are not shared with the memo -----------------------------------------------
+
+
+def test_mutating_an_instantiated_spec_does_not_change_later_instantiations(bundle):
+    config = {"x_axis": MOTION1, "x_unit": "mm"}
+    first = bundle.instantiate(T1D, config)
+    pristine = first.model_dump()
+    first.source_names.clear()
+    first.param_defs.clear()
+    first.origin.config.clear()
+    for output in first.outputs.values():
+        output.dims.append("bogus")
+    first.outputs.clear()
+    again = bundle.instantiate(T1D, config)
+    assert again.model_dump() == pristine
+    assert again.source_names and again.outputs and again.origin.config
+    assert again.params is bundle.instantiate(T1D, config).params  # the params class is shared

@@ -442,3 +442,17 @@ def test_unregistering_from_a_file_broken_since_tells_no_listener(
         registry.unregister(wid)
     assert events == []  # the orchestrator stops no jobs of an instance that stays
     assert registry.is_template_instance(wid)
+
+
+def test_mutating_a_spec_read_from_the_registry_does_not_corrupt_instantiation(
+    bundle_path: Path, config_for: Any
+) -> None:
+    """Specs the registry hands out are read-only by contract; breaking it must not leak into
+    the template memo (a later instantiate of the same config gives the full spec)."""
+    own_bundle = load_bundle(bundle_path)  # the session bundle stays untouched if this fails
+    registry = WorkflowRegistry(own_bundle)
+    wid = registry.register_from_template(TEMPLATE, config_for())
+    expected = list(registry[wid].source_names)
+    assert expected
+    registry[wid].source_names.clear()
+    assert own_bundle.instantiate(TEMPLATE, config_for()).source_names == expected

@@ -44,6 +44,45 @@ def test_sandbox_escapes_are_refused_with_a_template_error(attack):
         render_value(attack, CONTEXT)
 
 
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "{{ 'ab' * 10**9 }}",
+        "{{ 10**9 * 'ab' }}",
+        "{{ [0] * 10**6 }}",
+        "text {{ 'ab' * 10**9 }}",
+        "{{ 10 ** (10**8) }}",
+        "{{ 2 ** 1001 }}",
+        "{{ 7 ** 500 }}",
+        "{% set a = 10**90 %}{% set a = a * a %}{{ a }}",
+        "{{ '%0999999999d' % 1 }}",
+        "{{ '%*d' % (999999999, 1) }}",
+        "{{ '%(a).999999999f' % {'a': 1.0} }}",
+    ],
+)
+def test_huge_results_of_operators_are_refused_by_the_sandbox(attack):
+    with pytest.raises(TemplateError) as info:
+        render_value(attack, CONTEXT)
+    assert "sandbox" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{{ 'ab' * 3 }}", "ababab"),
+        ("{{ 3 * 4 }}", 12),
+        ("{{ 2 ** 10 }}", 1024),
+        ("{{ 10 ** 100 }}", 10**100),
+        ("{{ 2.0 ** 0.5 }}", 2.0**0.5),
+        ("{{ config.x_start * 2 }}", 1.0),
+        ("{{ 7 % 3 }}", 1),
+        ("{{ '%05.1f' % 3.14159 }}", "003.1"),
+    ],
+)
+def test_ordinary_arithmetic_and_formatting_still_render(text, expected):
+    assert render_value(text, CONTEXT) == expected
+
+
 def test_slug_keeps_slugs_and_disambiguates_everything_else():
     assert slug("motion1") == "motion1"
     assert slug("a_b") == "a_b"
