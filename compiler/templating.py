@@ -66,7 +66,24 @@ class _Environment(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False)
         self.filters["slug"] = slug
+        for name in ("center", "indent"):  # width arguments: bounded like the string methods
+            self.filters[name] = _bounded_width(self.filters[name])
         self.globals["range"] = _bounded_range
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Method calls: the width of ``str.ljust``, ``center``, ``zfill``... is bounded."""
+        owner = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if isinstance(owner, str) and name in _PADDING_METHODS:
+            _check_widths(f"str.{name}", (*args, *kwargs.values()))
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """``str.format``/``format_map`` (wrapped by Jinja at attribute access): widths bounded."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_spec(value.__self__)
+        return wrapped
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -122,6 +139,32 @@ def _check_percent_format(left: Any, right: Any) -> None:
                 raise SecurityError(
                     f"'%' format field {match.group()!r} may give more than {MAX_REPEAT} characters"
                 )
+
+
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_FORMAT_WIDTH = re.compile(r"\{[^{}]*:[^{}]*?(\d{6,})[^{}]*\}")
+
+
+def _check_widths(what: str, values: Any) -> None:
+    for value in values:
+        if _is_int(value) and value > MAX_REPEAT:
+            raise SecurityError(f"{what} width {value} is larger than {MAX_REPEAT}")
+
+
+def _check_format_spec(text: str) -> None:
+    for match in _FORMAT_WIDTH.finditer(text):
+        if int(match[1]) > MAX_REPEAT:
+            raise SecurityError(
+                f"format field {match.group()!r} may give more than {MAX_REPEAT} characters"
+            )
+
+
+def _bounded_width(filter_function: Any) -> Any:
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_widths(filter_function.__name__.removeprefix("do_"), (*args, *kwargs.values()))
+        return filter_function(value, *args, **kwargs)
+
+    return bounded
 
 
 def _bounded_range(*args: int) -> range:

@@ -58,6 +58,14 @@ def test_sandbox_escapes_are_refused_with_a_template_error(attack):
         "{{ '%0999999999d' % 1 }}",
         "{{ '%*d' % (999999999, 1) }}",
         "{{ '%(a).999999999f' % {'a': 1.0} }}",
+        "{{ 'a'.ljust(10**9) }}",
+        "{{ 'a'.center(999999999, '-') }}",
+        "{{ '7'.zfill(10**9) }}",
+        "{{ 'a\\tb'.expandtabs(tabsize=10**9) }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ '{x:0999999999}'.format_map({'x': 1}) }}",
+        "{{ 'a' | center(10**9) }}",
+        "{{ 'a\\nb' | indent(10**9) }}",
     ],
 )
 def test_huge_results_of_operators_are_refused_by_the_sandbox(attack):
@@ -77,6 +85,10 @@ def test_huge_results_of_operators_are_refused_by_the_sandbox(attack):
         ("{{ config.x_start * 2 }}", 1.0),
         ("{{ 7 % 3 }}", 1),
         ("{{ '%05.1f' % 3.14159 }}", "003.1"),
+        ("{{ 'ab'.ljust(4, '.') }}", "ab.."),
+        ("{{ '{:>5}'.format('ab') }}", "   ab"),
+        ("{{ '7'.zfill(3) }}", "007"),
+        ("{{ 'ab' | center(6) }}", "  ab  "),
     ],
 )
 def test_ordinary_arithmetic_and_formatting_still_render(text, expected):
