@@ -111,7 +111,8 @@ def test_a_source_the_backend_does_not_allow_returns_its_err_text(runtime, kafka
             "(allowed: monitor2)"
         ]
         assert outcome.tickets[0].outcome().startswith("error: monitor1: source 'monitor1'")
-        assert list(simulated.running_jobs()) == [(MONITORS, "monitor2")]
+        # an ERR completes the ticket at once; the start of monitor2 follows it
+        assert wait_for(lambda: list(simulated.running_jobs()) == [(MONITORS, "monitor2")])
 
 
 def test_params_the_backend_rejects_return_the_pydantic_message(runtime, kafka, bundle) -> None:
