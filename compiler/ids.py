@@ -39,6 +39,16 @@ class WorkflowId(BaseModel):
             raise ValueError(f"expected a workflow id string ({_ID_FORMAT}), got {text!r}")
         return cls(**cls._split(text))
 
+    @classmethod
+    def of(cls, value: Any) -> WorkflowId:
+        """Whatever an API caller passes as a workflow id: a WorkflowId (as is), its string form
+        (:meth:`parse`), or an object with ``instrument``/``name``/``version`` attributes."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value)
+        return cls.model_validate(value, from_attributes=True)
+
     @staticmethod
     def _split(text: str) -> dict[str, Any]:
         parts = text.split("/")

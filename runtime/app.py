@@ -92,6 +92,9 @@ class _TicketCapture:
             captured.extend(tickets)
         return tickets
 
+    def close(self) -> None:
+        self._sink.close()
+
     @contextlib.contextmanager
     def capture(self) -> Iterator[list[CommandTicket]]:
         tickets: list[CommandTicket] = []
@@ -210,7 +213,7 @@ class Runtime(StartStop):
                 consumer.stop()
         if self._publisher is not None:
             self._publisher.flush(2)
-        self._backend._sink.close()
+        self._backend.close()
 
     # -- commands (the dashboard's API) ---------------------------------------------------------
 
@@ -222,18 +225,18 @@ class Runtime(StartStop):
         aux_source_names: Mapping[str, str] | None = None,
     ) -> None:
         """Stage one source of a workflow (params validated by the spec's model)."""
-        self.orchestrator.stage(_wid(workflow_id), source_name, params, aux_source_names)
+        self.orchestrator.stage(WorkflowId.of(workflow_id), source_name, params, aux_source_names)
 
     def commit(self, workflow_id: WorkflowId | str) -> CommandOutcome:
         """Commit the staged jobs: stops for the old generation and starts, as one batch."""
         with self._backend.capture() as tickets:
-            job_set = self.orchestrator.commit(_wid(workflow_id))
+            job_set = self.orchestrator.commit(WorkflowId.of(workflow_id))
         return CommandOutcome(job_set, tuple(tickets))
 
     def stop_workflow(self, workflow_id: WorkflowId | str) -> CommandOutcome:
         """Stop the workflow's current jobs."""
         with self._backend.capture() as tickets:
-            self.orchestrator.stop(_wid(workflow_id))
+            self.orchestrator.stop(WorkflowId.of(workflow_id))
         return CommandOutcome(None, tuple(tickets))
 
     # -- readers --------------------------------------------------------------------------------
@@ -320,10 +323,6 @@ class Runtime(StartStop):
                     state,
                     _quote(status.summary or ""),
                 )
-
-
-def _wid(value: WorkflowId | str) -> WorkflowId:
-    return value if isinstance(value, WorkflowId) else WorkflowId.parse(value)
 
 
 def _quote(text: str) -> str:

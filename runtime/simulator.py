@@ -158,7 +158,7 @@ class SimulatedBackend(StartStop):
     def _set_fault(
         self, workflow_id: WorkflowId | str, source: str, state: JobState, **text: str
     ) -> None:
-        wid = WorkflowId.parse(workflow_id) if isinstance(workflow_id, str) else workflow_id
+        wid = WorkflowId.of(workflow_id)
         with self._lock:
             job = self._jobs[(wid, source)]
             job.state, job.error, job.warning = state, text.get("error"), text.get("warning")

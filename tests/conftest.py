@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,19 @@ def kafka_broker() -> Iterator[object]:
 
     with EmbeddedBroker() as broker:
         yield broker
+
+
+def _wait_for(condition: Callable[[], object], timeout: float = 20.0) -> bool:
+    """Poll ``condition`` every 50 ms until it holds or ``timeout`` s passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., bool]:
+    """``assert wait_for(lambda: ..., timeout=20.0)``: for state that Kafka delivers later."""
+    return _wait_for

@@ -55,3 +55,16 @@ def test_a_timeseries_reference_with_a_bad_workflow_id_names_the_bad_part():
 @pytest.mark.parametrize("good", ["dummy/monitor_histogram/1", "minidiff/a_b_c1/12"])
 def test_workflow_id_accepts_slug_instruments_and_names(good):
     assert str(WorkflowId.parse(good)) == good
+
+
+def test_workflow_id_of_accepts_what_an_api_caller_passes():
+    wid = WorkflowId.parse("dummy/monitor_histogram/1")
+    assert WorkflowId.of(wid) is wid
+    assert WorkflowId.of("dummy/monitor_histogram/1") == wid
+
+    class BackendId:  # the backend's own id type, read by attributes
+        instrument, name, version = "dummy", "monitor_histogram", 1
+
+    assert WorkflowId.of(BackendId()) == wid
+    with pytest.raises(ValueError, match="invalid workflow id 'dummy/x'"):
+        WorkflowId.of("dummy/x")

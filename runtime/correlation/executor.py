@@ -145,7 +145,7 @@ class CorrelationExecutor:
     # -- which workflows are ours
     def handles(self, workflow_id: WorkflowId | str) -> bool:
         """True when ``workflow_id`` is registered with ``executor: correlation_histogram``."""
-        spec = self._lookup(_as_workflow_id(workflow_id))
+        spec = self._lookup(WorkflowId.of(workflow_id))
         return spec is not None and spec.executor == EXECUTOR_NAME
 
     # -- CommandSink
@@ -179,7 +179,7 @@ class CorrelationExecutor:
         params: Mapping[str, Any] | None = None,
     ) -> None:
         """Start (or restart with a new job_number) the local job of one instance and source."""
-        workflow_id = _as_workflow_id(workflow_id)
+        workflow_id = WorkflowId.of(workflow_id)
         job_number = UUID(str(job_number))
         with self._lock:
             self._remove((workflow_id, source_name))
@@ -201,7 +201,7 @@ class CorrelationExecutor:
         A stop for a job_number that is not the running one is ignored (the old generation
         already ended).
         """
-        wid = None if workflow_id is None else _as_workflow_id(workflow_id)
+        wid = None if workflow_id is None else WorkflowId.of(workflow_id)
         number = None if job_number is None else UUID(str(job_number))
         with self._lock:
             stopped = [
@@ -241,7 +241,7 @@ class CorrelationExecutor:
     def latest(self, workflow_id: WorkflowId | str, source_name: str) -> HistogramSnapshot | None:
         """The latest histogram of an instance and source (None before the first one)."""
         with self._lock:
-            return self._latest.get((_as_workflow_id(workflow_id), source_name))
+            return self._latest.get((WorkflowId.of(workflow_id), source_name))
 
     def jobs(self) -> list[JobSnapshot]:
         """Every running local job with its state."""
@@ -367,14 +367,6 @@ def _snapshot(job: _Job) -> JobSnapshot:
     return JobSnapshot(
         job.workflow_id, job.source_name, job.job_number, job.state, job.message, job.start_time
     )
-
-
-def _as_workflow_id(value: WorkflowId | str | Any) -> WorkflowId:
-    if isinstance(value, WorkflowId):
-        return value
-    if isinstance(value, str):
-        return WorkflowId.parse(value)
-    return WorkflowId.model_validate(value, from_attributes=True)
 
 
 def _as_dict(params: Any) -> dict[str, Any]:

@@ -51,10 +51,4 @@ class RoutingCommandSink:
 
 def _workflow_of(command: Any) -> WorkflowId | None:
     value = getattr(command, "identifier", None) or getattr(command, "workflow_id", None)
-    if value is None:
-        return None
-    if isinstance(value, WorkflowId):
-        return value
-    if isinstance(value, str):
-        return WorkflowId.parse(value)
-    return WorkflowId.model_validate(value, from_attributes=True)
+    return None if value is None else WorkflowId.of(value)

@@ -124,7 +124,7 @@ class TimeseriesSource:
     def job_started(
         self, workflow_id: WorkflowId | str, source_name: str, job_number: UUID | str
     ) -> None:
-        workflow_id = _wid(workflow_id)
+        workflow_id = WorkflowId.of(workflow_id)
         if self.produces(workflow_id):
             self._jobs[(workflow_id, source_name)] = _Running(
                 workflow_id, source_name, UUID(str(job_number))
@@ -136,7 +136,7 @@ class TimeseriesSource:
         source_name: str | None = None,
         job_number: UUID | str | None = None,
     ) -> None:
-        wid = None if workflow_id is None else _wid(workflow_id)
+        wid = None if workflow_id is None else WorkflowId.of(workflow_id)
         number = None if job_number is None else UUID(str(job_number))
         for key, job in list(self._jobs.items()):
             if (
@@ -189,7 +189,3 @@ class TimeseriesSource:
             end_ns=now_ns,
             variance=counts,
         )
-
-
-def _wid(value: WorkflowId | str) -> WorkflowId:
-    return value if isinstance(value, WorkflowId) else WorkflowId.parse(value)

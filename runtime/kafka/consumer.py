@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -81,7 +80,6 @@ class TopicConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connected = True
-        self._down_since: float | None = None
         self._assigned = threading.Event()
         self.records = 0
         self.errors = 0
@@ -239,7 +237,6 @@ class TopicConsumer:
         if connected == self._connected:
             return
         self._connected = connected
-        self._down_since = None if connected else time.monotonic()
         if not connected:
             log.warning("%s: broker unreachable; status is stale until it is back", self.name)
         if self._on_connection is not None:

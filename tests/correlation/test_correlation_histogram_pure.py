@@ -83,6 +83,17 @@ def edges_x():
     )
 
 
+def assert_matches_direct(ref, feed, hist, per_second):
+    """The 1-D histogram over motion1 equals the direct scipp computation of the whole feed."""
+    expected = ref.direct_histogram(
+        ref.buffer_as_dataarray(feed.buffer("data")),
+        {"motion1": ref.buffer_as_dataarray(feed.buffer("x"))},
+        {"motion1": edges_x()},
+        per_second=per_second,
+    )
+    ref.assert_same_histogram(hist.result(), expected)
+
+
 def edges_y():
     return make_edges(
         "motion2", {"start": 0.01, "stop": 1.0, "num_bins": 7, "scale": "log", "unit": "mm"}
@@ -108,13 +119,7 @@ def test_1d_matches_direct_scipp_after_every_message(ref, seed, per_second):
     for role, times, values, variances, unit in messages:
         feed.send(role, ref.series(times, values, unit, variances))
         if len(feed.buffer("x")) and len(feed.buffer("data")) > 1:
-            expected = ref.direct_histogram(
-                ref.buffer_as_dataarray(feed.buffer("data")),
-                {"motion1": ref.buffer_as_dataarray(feed.buffer("x"))},
-                {"motion1": edges_x()},
-                per_second=per_second,
-            )
-            ref.assert_same_histogram(hist.result(), expected)
+            assert_matches_direct(ref, feed, hist, per_second)
     assert hist.error is None
 
 
@@ -239,13 +244,7 @@ def test_bounded_history_histograms_what_is_kept(ref, per_second):
     for role, times, values, variances, unit in messages:
         feed.send(role, ref.series(times, values, unit, variances))
         assert len(feed.buffer("data")) <= 50
-    expected = ref.direct_histogram(
-        ref.buffer_as_dataarray(feed.buffer("data")),
-        {"motion1": ref.buffer_as_dataarray(feed.buffer("x"))},
-        {"motion1": edges_x()},
-        per_second=per_second,
-    )
-    ref.assert_same_histogram(hist.result(), expected)
+    assert_matches_direct(ref, feed, hist, per_second)
 
 
 def test_redelivered_records_are_not_counted_twice(ref):
@@ -306,16 +305,6 @@ def _long_history(ref, monkeypatch, per_second, n=2000):
     return feed, hist, spy, rng
 
 
-def _assert_matches_direct(ref, feed, hist, per_second):
-    expected = ref.direct_histogram(
-        ref.buffer_as_dataarray(feed.buffer("data")),
-        {"motion1": ref.buffer_as_dataarray(feed.buffer("x"))},
-        {"motion1": edges_x()},
-        per_second=per_second,
-    )
-    ref.assert_same_histogram(hist.result(), expected)
-
-
 @pytest.mark.parametrize("per_second", [False, True])
 def test_appending_in_order_points_histograms_only_the_new_ones(ref, monkeypatch, per_second):
     n, k = 2000, 5
@@ -328,7 +317,7 @@ def test_appending_in_order_points_histograms_only_the_new_ones(ref, monkeypatch
     assert spy.points(1.0) == k + extra
     assert spy.points(-1.0) == extra
     assert hist.version == version + 1
-    _assert_matches_direct(ref, feed, hist, per_second)
+    assert_matches_direct(ref, feed, hist, per_second)
 
 
 @pytest.mark.parametrize("per_second", [False, True])
@@ -338,10 +327,10 @@ def test_late_axis_reading_rehistograms_only_points_from_its_time(ref, monkeypat
     feed.send("x", ref.series([n * S - 2 * S], [0.2], "mm"))  # newer reading: 3 points follow
     assert spy.points(-1.0) == spy.points(1.0) == 3
     assert {(lo, hi) for lo, hi, _ in spy.calls} == {(n - 3, n)}
-    _assert_matches_direct(ref, feed, hist, per_second)
+    assert_matches_direct(ref, feed, hist, per_second)
     spy.reset()
     # a reading that arrives late, older than the newest one: only [its time, end) changes
     feed.send("x", ref.series([n * S - 10 * S + S // 2], [0.9], "mm"))
     assert spy.points(-1.0) == spy.points(1.0) == 10
     assert {(lo, hi) for lo, hi, _ in spy.calls} == {(n - 10, n)}
-    _assert_matches_direct(ref, feed, hist, per_second)
+    assert_matches_direct(ref, feed, hist, per_second)

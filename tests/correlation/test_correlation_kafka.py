@@ -7,7 +7,6 @@ computation of exactly the records it produced.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import numpy as np
@@ -66,15 +65,6 @@ class SimulatedBackend:
         return sc.concat(self.sent[ref], "time")
 
 
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def matches(snapshot, expected) -> bool:
     """The latest histogram equals ``expected`` (values and variances)."""
     if snapshot is None or snapshot.data.shape != expected.shape:
@@ -110,7 +100,9 @@ def kafka_executor(ref, tansu_bootstrap):
     publisher.flush()
 
 
-def test_histograms_through_kafka_equal_direct_scipp(ref, kafka_executor, tansu_bootstrap):
+def test_histograms_through_kafka_equal_direct_scipp(
+    wait_for, ref, kafka_executor, tansu_bootstrap
+):
     executor, backend = kafka_executor
     numbers = {H1: uuid.uuid4(), H2: uuid.uuid4()}
     executor.start_job(H1, COUNTS1, numbers[H1], {"x_edges": ref.X_EDGES})
@@ -172,7 +164,7 @@ def test_histograms_through_kafka_equal_direct_scipp(ref, kafka_executor, tansu_
     assert (H1, COUNTS2) not in published  # a job in error publishes nothing
 
 
-def test_restarted_data_job_starts_a_fresh_history_through_kafka(ref, kafka_executor):
+def test_restarted_data_job_starts_a_fresh_history_through_kafka(wait_for, ref, kafka_executor):
     executor, backend = kafka_executor
     executor.start_job(H1, COUNTS1, uuid.uuid4(), {"x_edges": ref.X_EDGES})
     backend.source.job_started(TS, "motion1", uuid.uuid4())

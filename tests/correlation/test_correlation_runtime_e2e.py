@@ -7,8 +7,6 @@ and recomputes the instance's histogram with scipp directly from the backend's r
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import scipp as sc
@@ -22,15 +20,6 @@ from wfspec.runtime.simulator import SimulatedBackend
 pytestmark = pytest.mark.kafka
 
 COUNTS1 = "dummy/monitor_histogram/1/counts_total@monitor1"
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def series(records, name: str, source: str, output: str, job_number) -> sc.DataArray:
@@ -54,7 +43,7 @@ def matches(snapshot, expected) -> bool:
 
 
 def test_demo_instance_goes_active_and_publishes_the_scipp_histogram(
-    kafka_broker, shipped_bundle_path, tmp_path, ref
+    wait_for, kafka_broker, shipped_bundle_path, tmp_path, ref
 ):
     kafka = {"bootstrap.servers": kafka_broker.bootstrap_servers}
     bundle = load_bundle(shipped_bundle_path)
@@ -66,9 +55,13 @@ def test_demo_instance_goes_active_and_publishes_the_scipp_histogram(
             instance = plan.instance
             assert runtime.registry.is_template_instance(instance)
             assert wait_for(
-                lambda: runtime.workflow_statuses([instance])[instance].state.value == "active"
+                lambda: runtime.workflow_statuses([instance])[instance].state.value == "active",
+                timeout=30.0,
             )
-            assert wait_for(lambda: getattr(runtime.histogram(instance, COUNTS1), "version", 0) > 5)
+            assert wait_for(
+                lambda: getattr(runtime.histogram(instance, COUNTS1), "version", 0) > 5,
+                timeout=30.0,
+            )
         # the backend has stopped: recompute from everything it published, then wait for the
         # runtime to have consumed the same records
         states = runtime.states()
@@ -80,7 +73,9 @@ def test_demo_instance_goes_active_and_publishes_the_scipp_histogram(
         params = states[instance].current.jobs[COUNTS1].params
         edges = {"motion1": make_edges("motion1", params["x_edges"])}
         expected = ref.direct_histogram(counts, {"motion1": motion1}, edges)
-        assert wait_for(lambda: matches(runtime.histogram(instance, COUNTS1), expected))
+        assert wait_for(
+            lambda: matches(runtime.histogram(instance, COUNTS1), expected), timeout=30.0
+        )
         latest = runtime.histogram(instance, COUNTS1)
         ref.assert_same_histogram(latest.data, expected)
         assert expected.sum().value > 0

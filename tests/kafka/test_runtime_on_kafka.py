@@ -9,7 +9,7 @@ Thresholds are shortened (heartbeats every 0.2 s, stale after 1 s) so the tests 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,15 +31,6 @@ MONITORS = WorkflowId.parse("dummy/monitor_histogram/1")
 TIMESERIES = WorkflowId.parse("dummy/timeseries_data/1")
 BEAT_S = 0.2
 STALE_S = 1.0
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 @pytest.fixture
@@ -85,7 +76,7 @@ def commit(runtime: Runtime, wid: WorkflowId, *sources: str):
     return runtime.commit(wid)
 
 
-def test_commit_is_acked_and_the_workflow_goes_active(runtime, kafka, bundle) -> None:
+def test_commit_is_acked_and_the_workflow_goes_active(wait_for, runtime, kafka, bundle) -> None:
     with backend(kafka, bundle.workflows.get) as simulated:
         outcome = commit(runtime, MONITORS, "monitor1", "monitor2")
         assert outcome.wait(10)
@@ -99,7 +90,9 @@ def test_commit_is_acked_and_the_workflow_goes_active(runtime, kafka, bundle) ->
     assert runtime.counters["router.jobs"] > 0
 
 
-def test_a_source_the_backend_does_not_allow_returns_its_err_text(runtime, kafka, bundle) -> None:
+def test_a_source_the_backend_does_not_allow_returns_its_err_text(
+    wait_for, runtime, kafka, bundle
+) -> None:
     """The backend runs an older version of the workflow, without monitor1."""
     spec = bundle.workflows[MONITORS]
     older = spec.model_copy(update={"source_names": ["monitor2"]})
@@ -115,7 +108,9 @@ def test_a_source_the_backend_does_not_allow_returns_its_err_text(runtime, kafka
         assert wait_for(lambda: list(simulated.running_jobs()) == [(MONITORS, "monitor2")])
 
 
-def test_params_the_backend_rejects_return_the_pydantic_message(runtime, kafka, bundle) -> None:
+def test_params_the_backend_rejects_return_the_pydantic_message(
+    wait_for, runtime, kafka, bundle
+) -> None:
     class BackendParams(BaseModel):  # the backend's idea of the params: a different model
         model_config = ConfigDict(extra="forbid")
         bins: int
@@ -135,7 +130,7 @@ def test_params_the_backend_rejects_return_the_pydantic_message(runtime, kafka, 
         assert state_of(runtime, MONITORS) is AggregateState.PENDING
 
 
-def test_no_reply_at_all_expires_as_a_normal_outcome(runtime, kafka) -> None:
+def test_no_reply_at_all_expires_as_a_normal_outcome(wait_for, runtime, kafka) -> None:
     with backend(kafka, lambda wid: None):  # a backend that does not know the workflow
         outcome = commit(runtime, MONITORS, "monitor1")
         assert not outcome.wait(1.0)
@@ -147,7 +142,7 @@ def test_no_reply_at_all_expires_as_a_normal_outcome(runtime, kafka) -> None:
 
 
 def test_an_error_heartbeat_puts_the_workflow_in_error_with_its_message(
-    runtime, kafka, bundle
+    wait_for, runtime, kafka, bundle
 ) -> None:
     traceback = (
         "Traceback (most recent call last):\n"
@@ -170,7 +165,9 @@ def test_an_error_heartbeat_puts_the_workflow_in_error_with_its_message(
         assert state_of(runtime, MONITORS) is AggregateState.ERROR  # errors outrank warnings
 
 
-def test_heartbeats_that_stop_turn_stale_after_the_threshold(runtime, kafka, bundle) -> None:
+def test_heartbeats_that_stop_turn_stale_after_the_threshold(
+    wait_for, runtime, kafka, bundle
+) -> None:
     with backend(kafka, bundle.workflows.get) as simulated:
         commit(runtime, MONITORS, "monitor1").wait(10)
         commit(runtime, TIMESERIES, "motion1").wait(10)
@@ -186,7 +183,7 @@ def test_heartbeats_that_stop_turn_stale_after_the_threshold(runtime, kafka, bun
         assert state_of(runtime, TIMESERIES) is AggregateState.ACTIVE
 
 
-def test_stop_workflow_stops_the_backend_job(runtime, kafka, bundle) -> None:
+def test_stop_workflow_stops_the_backend_job(wait_for, runtime, kafka, bundle) -> None:
     with backend(kafka, bundle.workflows.get) as simulated:
         commit(runtime, MONITORS, "monitor1", "monitor2").wait(10)
         assert wait_for(lambda: len(simulated.running_jobs()) == 2)
@@ -197,7 +194,9 @@ def test_stop_workflow_stops_the_backend_job(runtime, kafka, bundle) -> None:
         assert wait_for(lambda: state_of(runtime, MONITORS) is AggregateState.STOPPED)
 
 
-def test_malformed_heartbeats_are_counted_and_change_nothing(runtime, kafka, bundle) -> None:
+def test_malformed_heartbeats_are_counted_and_change_nothing(
+    wait_for, runtime, kafka, bundle
+) -> None:
     with backend(kafka, bundle.workflows.get):
         commit(runtime, MONITORS, "monitor1").wait(10)
         assert wait_for(lambda: state_of(runtime, MONITORS) is AggregateState.ACTIVE)
@@ -217,7 +216,7 @@ def test_malformed_heartbeats_are_counted_and_change_nothing(runtime, kafka, bun
 
 
 def test_a_broker_restart_goes_stale_then_routing_resumes(
-    kafka_broker, runtime, kafka, bundle
+    wait_for, kafka_broker, runtime, kafka, bundle
 ) -> None:
     """Tansu restarted loses every topic and offset; nothing of the runtime is restarted."""
     with backend(kafka, bundle.workflows.get) as simulated:
