@@ -36,7 +36,6 @@ from enum import IntEnum
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-
 from streaming_data_types import serialise_x5f2
 from streaming_data_types.status_x5f2 import StatusMessage
 from typing_extensions import TypedDict
@@ -45,6 +44,7 @@ from wfspec.compiler.ids import WorkflowId
 
 from .clock import Clock, SystemClock
 from .status import (
+    WIRE_CONTEXT,
     JobId,
     JobState,
     JobStatus,
@@ -52,7 +52,6 @@ from .status import (
     ServiceStatus,
     StreamCount,
     StreamStats,
-    WIRE_CONTEXT,
 )
 
 log = logging.getLogger(__name__)
