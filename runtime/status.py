@@ -86,6 +86,14 @@ class JobId(BaseModel):
     def __str__(self) -> str:
         return f"{self.source_name}:{self.job_number}"
 
+    def __eq__(self, other: object) -> bool:
+        # Every heartbeat is a new object (they never repeat), and the JobService and the
+        # orchestrator compare it with the one held: plain field equality, a third of
+        # pydantic's generic __eq__ (no private or extra attributes on these models).
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
 
 class JobStatus(BaseModel):
     """A job heartbeat. Times are int nanoseconds since the epoch, or None."""
@@ -103,6 +111,8 @@ class JobStatus(BaseModel):
     @field_serializer("workflow_id")
     def _workflow_id_as_string(self, workflow_id: WorkflowId) -> str:
         return str(workflow_id)
+
+    __eq__ = JobId.__eq__
 
 
 class StreamCount(BaseModel):
