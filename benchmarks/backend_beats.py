@@ -25,16 +25,22 @@ ENVELOPE = {"software_version": "26.8.0", "host_name": "vm"}  # as in the captur
 
 
 def beat_rounds(
-    jobs: Sequence[tuple[WorkflowId, str, UUID]], rounds: int, *, services: bool = True
+    jobs: Sequence[tuple[WorkflowId, str, UUID]],
+    rounds: int,
+    *,
+    first: int = 0,
+    services: bool = True,
 ) -> list[bytes]:
     """``rounds`` beats of every job (plus one per worker each round): all distinct bytes.
 
-    Round ``r`` of a job reports ``end_time = start_time + r * 2 s + a per-job offset`` (the
-    backend stamps each job when it finishes its batch), like consecutive captured beats.
+    Rounds ``first`` to ``first + rounds - 1``: a later call with a higher ``first`` continues
+    the same jobs with later beats. Round ``r`` of a job reports ``end_time = start_time +
+    (r + 1) * 2 s`` plus a per-job offset (the backend stamps each job when it finishes its
+    batch), like consecutive captured beats.
     """
     workers = [UUID(int=i + 1) for i in range(len(SERVICES))]
     out = []
-    for r in range(rounds):
+    for r in range(first, first + rounds):
         for i, (wid, source, job_number) in enumerate(jobs):
             status = JobStatus.model_construct(
                 job_id=JobId.model_construct(source_name=source, job_number=job_number),
