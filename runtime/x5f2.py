@@ -24,6 +24,7 @@ one that names the rejection reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -388,6 +389,12 @@ _HEAD = re.compile(r'\{"status":-?\d+,"message":\{"message_type":"(job|service)"
 """The backend's canonical head: the NICOS code, then ``message`` whose first key is its type."""
 
 
+@functools.cache
+def _adapters() -> tuple[TypeAdapter, TypeAdapter]:
+    """Built once per process (a few ms), shared by every decoder."""
+    return TypeAdapter(_JobWire), TypeAdapter(_ServiceWire)
+
+
 class _FastParser:
     """``status_json`` -> (code, status) in one pass of pydantic's JSON validator, or None.
 
@@ -400,8 +407,7 @@ class _FastParser:
     """
 
     def __init__(self) -> None:
-        self._job = TypeAdapter(_JobWire)
-        self._service = TypeAdapter(_ServiceWire)
+        self._job, self._service = _adapters()
 
     def parse(self, text: str) -> tuple[int, JobStatus | ServiceStatus] | None:
         head = _HEAD.match(text)
