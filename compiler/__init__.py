@@ -30,12 +30,15 @@ __all__ = [
     "TemplateError",
     "TemplateOrigin",
     "TimeseriesReference",
+    "UnknownInstrument",
     "UnknownTemplate",
+    "UnknownWorkflow",
     "WfspecError",
     "WorkflowId",
     "WorkflowSpec",
     "check_paths",
     "compile_paths",
+    "did_you_mean",
     "load_bundle",
 ]
 
@@ -47,12 +50,15 @@ _WHERE = {
     "FieldError": "errors",
     "TemplateError": "errors",
     "UnknownTemplate": "errors",
+    "UnknownInstrument": "errors",
+    "UnknownWorkflow": "errors",
     "WfspecError": "errors",
     "CheckResult": "checker",
     "check_paths": "checker",
     "CompileResult": "compile",
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
+    "did_you_mean": "diagnostics",
     "Template": "instantiate",
     "TemplateOrigin": "spec",
     "WorkflowSpec": "spec",
@@ -78,13 +84,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bundle import Bundle, load_bundle
     from .checker import CheckResult, check_paths
     from .compile import CompileResult, compile_paths
-    from .diagnostics import Diagnostic
+    from .diagnostics import Diagnostic, did_you_mean
     from .errors import (
         BundleError,
         ConfigError,
         FieldError,
         TemplateError,
+        UnknownInstrument,
         UnknownTemplate,
+        UnknownWorkflow,
         WfspecError,
     )
     from .ids import TimeseriesReference, WorkflowId

@@ -55,8 +55,19 @@ def test_only_stale_statuses_is_pending():
 
 def test_staleness_threshold_is_configurable():
     js = jobset(monitor1=(JobState.ACTIVE, 20, {}))
-    assert aggregate(WID, js, NOW, 60).state is AggregateState.ACTIVE
-    assert aggregate(WID, js, NOW, 10).state is AggregateState.PENDING
+    assert aggregate(WID, js, NOW, 60, missed_beats=None).state is AggregateState.ACTIVE
+    assert aggregate(WID, js, NOW, 10, missed_beats=None).state is AggregateState.PENDING
+    assert aggregate(WID, js, NOW, 60, missed_beats=11).state is AggregateState.ACTIVE
+
+
+def test_staleness_follows_the_beat_interval():
+    job = JobConfig({}, {}, status("monitor1", JobState.ACTIVE), NOW - 3.5, beat_s=1.0)
+    late = JobSet(NUMBER, {"monitor1": job})
+    assert aggregate(WID, late, NOW, 60).state is AggregateState.PENDING
+    job = JobConfig({}, {}, status("monitor1", JobState.ACTIVE), NOW - 2.5, beat_s=1.0)
+    result = aggregate(WID, JobSet(NUMBER, {"monitor1": job}), NOW, 60)
+    assert result.state is AggregateState.ACTIVE
+    assert result.sources[0].stale_at == NOW - 2.5 + 3.0
 
 
 @pytest.mark.parametrize(("worse", "better"), list(itertools.combinations(SEVERITY, 2)))
