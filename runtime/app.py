@@ -174,6 +174,7 @@ class Runtime(StartStop):
         kafka_sink = KafkaCommandSink(
             self._kafka, instrument, pending=self.pending, expects_reply=self._expects_reply
         )
+        self._kafka_sink = kafka_sink
         self._backend = _TicketCapture(kafka_sink)
         self._publisher = KafkaDataPublisher(self._kafka, self.topics.data) if correlation else None
         self.executor = CorrelationExecutor(
@@ -393,6 +394,7 @@ class Runtime(StartStop):
                 "consumer.errors": consumer.errors,
                 "consumer.handler_errors": consumer.handler_errors,
                 "consumer.reconnects": consumer.reconnects,
+                "commands.sent": self._kafka_sink.sent,
                 "acks.pending": len(self.pending),
                 "acks.unmatched": self.pending.unmatched,
             }
