@@ -36,8 +36,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from wfspec.compiler.errors import WfspecError
-from wfspec.compiler.schema_store import load_schema
+from wfspec.compiler import WfspecError, load_schema
 
 from .durable import FileLock, FileStamp, atomic_write, remove_orphan_temps
 from .yaml_splice import delete_entry, find_layout, render_entry, set_entry

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+from wfspec.compiler import TimeseriesReference, WorkflowId
 
 from .da00 import Da00Error, decode_da00, encode_da00
 from .histogram import CorrelationHistogram, HistogramError, make_edges
@@ -40,7 +40,7 @@ from .result_key import ResultJobId, ResultKey, ResultKeyError
 if TYPE_CHECKING:
     import scipp as sc
 
-    from wfspec.compiler.spec import WorkflowSpec
+    from wfspec.compiler import WorkflowSpec
 
 __all__ = [
     "EXECUTOR_NAME",

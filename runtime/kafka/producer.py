@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 from ..commands import JobCommand, WorkflowConfigCommand, encode_command
 from .acks import CommandTicket, PendingCommands
