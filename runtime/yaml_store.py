@@ -182,7 +182,10 @@ def _error_place(error: ValidationError) -> tuple[list[Any], str, bool]:
         # jsonschema reports the bad *name* as the instance and the mapping as the path
         path.append(error.instance)
         at_value = False
-        message = f"{error.instance!r} is not a workflow id (expected instrument/name/version)"
+        message = (
+            f"{error.instance!r} is not a workflow id "
+            "(expected instrument/name/version, lower-case slugs: dummy/monitor_histogram/1)"
+        )
     field = "/".join(str(p) for p in path) or "(top level)"
     return path, f"{field}: {message}", at_value
 
