@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,10 +60,8 @@ def test_wait_does_not_wait_for_stops_of_jobs_the_backend_never_ran(runtime, kaf
         }
         assert status.last_command.reply("monitor2").outcome == "ok"
         runtime.stage(MONITORS, "monitor2")  # the staged monitor1 did not survive the commit
-        began = time.monotonic()
         second = runtime.commit(MONITORS)
-        assert second.wait(10)
-        assert time.monotonic() - began < 3  # it used to wait the full timeout for monitor1
+        assert second.wait(20)  # it used to wait for monitor1's stop reply, which never comes
         (stop,) = [t for t in second.tickets if t.kind == "stop"]
         assert stop.awaited == {"monitor2"} and stop.outcome() == "ok"
         (start,) = [t for t in second.tickets if t.kind == "start"]
