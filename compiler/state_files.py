@@ -94,6 +94,7 @@ STATE_FILE_MODELS: dict[str, type[BaseModel]] = {
     "instances.schema.json": InstancesFile,
     "jobs.schema.json": JobsFile,
 }
+"""Schema file -> its model (the bundle's is added by ``schema_gen``: ``bundle_model.py``)."""
 
 
 def generate_state_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -129,4 +130,7 @@ def _rewrite(node: Any) -> Any:
         del node["default"]
     if isinstance(node.get("description"), str):
         node["description"] = " ".join(node["description"].split())
+    for prop in (node.get("properties") or {}).values():
+        if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+            del prop["title"]  # pydantic's "Job Number": noise in a hover
     return node

@@ -61,3 +61,16 @@ def test_a_non_slug_instance_id_is_named_with_its_line(tmp_path: Path) -> None:
     )
     with pytest.raises(StoreError, match=r"instances.yaml:3:3: .*'Dummy/x/1' is not a workflow"):
         InstanceStore(path).load()
+
+
+def test_the_bundle_schema_is_generated_and_the_model_reads_the_shipped_bundle(
+    shipped_bundle_path: Path,
+) -> None:
+    from wfspec.compiler.bundle_model import BundleFile
+
+    assert (REPO / "schemas" / "bundle.schema.json").read_text(encoding="utf-8") == (
+        generate_all()["bundle.schema.json"]
+    )
+    document = json.loads(shipped_bundle_path.read_bytes())
+    BundleFile.model_validate(document)  # the model and the schema describe the same bundle
+    assert validator("bundle.schema.json").is_valid(document)
