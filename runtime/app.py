@@ -5,10 +5,12 @@ This is what ``wfspec run`` and ``wfspec demo`` start and what a dashboard embed
     runtime = Runtime(load_bundle("build/bundle.json"), "dummy",
                       kafka={"bootstrap.servers": "localhost:9092"})
     with runtime:
+        runtime.subscribe(print)             # statuses that changed, pushed from a thread
         runtime.stage(wid, "monitor1")
         outcome = runtime.commit(wid)        # JobSet + one ack ticket per message_id
         outcome.wait(5)                      # ERR text, if the backend rejected it
         runtime.workflow_statuses()          # per-workflow state, stale while Kafka is gone
+        runtime.workflow_status(wid).last_command  # what became of the last start/stop
 
 The pieces and the one direction data flows in (ADR 0008)::
 
