@@ -343,7 +343,9 @@ class Runtime(StartStop):
         """Call ``callback(statuses)`` with the :class:`WorkflowStatus` of every workflow whose
         status changed (state, sources, messages, last heartbeat, last command outcome; an
         unregistered workflow once with ``removed=True``). Runs on the runtime's feed thread,
-        holding no runtime lock; exceptions are logged. Returns the unsubscribe function."""
+        holding no runtime lock; exceptions are logged. Returns the unsubscribe function.
+        Only changes are pushed: subscribe first, then read :meth:`workflow_statuses` once for
+        the initial view."""
         return self.feed.subscribe(callback)
 
     def status_changes(self, stop: threading.Event | None = None) -> Iterator[list[WorkflowStatus]]:
