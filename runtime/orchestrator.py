@@ -907,6 +907,10 @@ class JobOrchestrator:
                 held.params, held.aux, held.config_known = live.params, live.aux, True
             live = held
         if state == "stopped":
+            if not live.stop_wanted and live.job_number not in self._stop_marks:
+                # whoever wrote the record sent the stop: repeat it only if the job still
+                # runs a resend interval from now
+                self._mark(live.job_number, live.sources(), self._clock.monotonic(), workflow_id)
             live.stop_wanted = True
             if current is live:
                 entry.current = None
