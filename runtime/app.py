@@ -242,7 +242,8 @@ class Runtime(StartStop):
             if not consumer.wait_assigned(wait_s):
                 log.warning("%s: no partitions assigned after %.0f s", consumer.name, wait_s)
         self._stop.clear()
-        self._resume_local_jobs()
+        if self._data_consumer is not None:  # correlation off: no local job runs here
+            self._resume_local_jobs()
         self.feed.start()
         self._ticker = threading.Thread(target=self._run_ticker, name="runtime ticker", daemon=True)
         self._ticker.start()
