@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "TEMP_SUFFIX",
     "Bundle",
     "BundleError",
     "CheckResult",
@@ -30,16 +31,28 @@ __all__ = [
     "TemplateError",
     "TemplateOrigin",
     "TimeseriesReference",
+    "UnknownInstrument",
     "UnknownTemplate",
+    "UnknownWorkflow",
     "WfspecError",
     "WorkflowId",
     "WorkflowSpec",
+    "atomic_write",
     "check_paths",
     "compile_paths",
+    "did_you_mean",
     "load_bundle",
+    "load_schema",
+    "render",
+    "temp_prefix",
 ]
 
 _WHERE = {
+    "atomic_write": "atomic_io",
+    "temp_prefix": "atomic_io",
+    "TEMP_SUFFIX": "atomic_io",
+    "load_schema": "schema_store",
+    "render": "reporters",
     "Bundle": "bundle",
     "load_bundle": "bundle",
     "BundleError": "errors",
@@ -47,12 +60,15 @@ _WHERE = {
     "FieldError": "errors",
     "TemplateError": "errors",
     "UnknownTemplate": "errors",
+    "UnknownInstrument": "errors",
+    "UnknownWorkflow": "errors",
     "WfspecError": "errors",
     "CheckResult": "checker",
     "check_paths": "checker",
     "CompileResult": "compile",
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
+    "did_you_mean": "diagnostics",
     "Template": "instantiate",
     "TemplateOrigin": "spec",
     "WorkflowSpec": "spec",
@@ -75,18 +91,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .atomic_io import TEMP_SUFFIX, atomic_write, temp_prefix
     from .bundle import Bundle, load_bundle
     from .checker import CheckResult, check_paths
     from .compile import CompileResult, compile_paths
-    from .diagnostics import Diagnostic
+    from .diagnostics import Diagnostic, did_you_mean
     from .errors import (
         BundleError,
         ConfigError,
         FieldError,
         TemplateError,
+        UnknownInstrument,
         UnknownTemplate,
+        UnknownWorkflow,
         WfspecError,
     )
     from .ids import TimeseriesReference, WorkflowId
     from .instantiate import Template
+    from .reporters import render
+    from .schema_store import load_schema
     from .spec import TemplateOrigin, WorkflowSpec

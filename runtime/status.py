@@ -25,7 +25,7 @@ from pydantic import (
     field_serializer,
 )
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 
 class JobState(StrEnum):

@@ -41,7 +41,7 @@ from streaming_data_types import serialise_x5f2
 from streaming_data_types.status_x5f2 import StatusMessage
 from typing_extensions import TypedDict
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 from .clock import Clock, SystemClock
 from .status import (
