@@ -1,0 +1,232 @@
+"""``wfspec lsp``: the pygls wiring. A thin adapter; no checking logic lives here.
+
+Open and changed buffers go to the :class:`~.documents.DocumentStore`; a change schedules a
+check of its spec set after a short pause (debounce: typing does not start a check per
+keystroke). The check runs the compiler's checker (:class:`~.checking.SpecSetChecker`) on a
+single worker thread, so the editor's other requests are answered meanwhile and two checks
+never overlap. Its diagnostics are mapped in one place (:mod:`.mapping`) and published for every
+open file of the set; its spec set becomes the :class:`~.index.SpecIndex` that hover,
+definition and completion read. The server never writes a file.
+
+``initializationOptions``: ``{"debounce": 0.15}`` (seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from .checking import SpecSetChecker, spec_root_for
+from .code_actions import quick_fixes
+from .completion import completions
+from .cursor import cursor_at
+from .documents import DocumentStore, OpenDocument, uri_to_path
+from .hover import hover_markdown
+from .index import SpecIndex
+from .mapping import to_lsp_diagnostic, to_position
+from .navigation import definition_of
+from .outline import build_outline
+
+__all__ = ["DEBOUNCE_SECONDS", "WfspecLanguageServer", "create_server"]
+
+DEBOUNCE_SECONDS = 0.15
+"""Pause after the last change before a check starts."""
+
+logger = logging.getLogger(__name__)
+
+
+class WfspecLanguageServer(LanguageServer):
+    """pygls server with the wfspec state: open documents, checker, per-set index."""
+
+    def __init__(self) -> None:
+        super().__init__("wfspec", "0.1.0", text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.store = DocumentStore()
+        self.checker = SpecSetChecker()
+        self.indexes: dict[Path, SpecIndex] = {}
+        self.debounce = DEBOUNCE_SECONDS
+        self.workspace_root: Path | None = None
+        self._pending: dict[Path, asyncio.Future[Any]] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-check")
+
+    # ----------------------------------------------------------------- checking
+    def root_of(self, doc: OpenDocument) -> Path | None:
+        if doc.path is None or not doc.path.name.endswith((".yaml", ".yml")):
+            return None
+        return spec_root_for(doc.path, self.workspace_root)
+
+    def index_for(self, doc: OpenDocument) -> SpecIndex:
+        root = self.root_of(doc)
+        return self.indexes.get(root) if root in self.indexes else SpecIndex(None)
+
+    def request_check(self, root: Path | None, delay: float) -> None:
+        if root is None:
+            return
+        pending = self._pending.get(root)
+        if pending is not None and not pending.done():
+            pending.cancel()
+        self._pending[root] = asyncio.ensure_future(self._check_later(root, delay))
+
+    async def _check_later(self, root: Path, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        snapshot = [doc for doc in self.store if self.root_of(doc) == root]
+        overlays = {doc.path: doc.text for doc in snapshot if doc.path is not None}
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._worker, self.checker.check, root, overlays)
+        except Exception:  # the checker reports problems as data; this is a bug in wfspec
+            logger.exception("wfspec check failed for %s", root)
+            return
+        self.indexes[root] = SpecIndex(result.spec_set)
+        by_file: dict[str, list[Any]] = {}
+        for diagnostic in result.diagnostics:
+            by_file.setdefault(diagnostic.file, []).append(diagnostic)
+        for doc in snapshot:
+            current = self.store.get(doc.uri)
+            if current is not doc:  # edited or closed meanwhile: a newer check will publish
+                continue
+            found = by_file.get(doc.path.as_posix(), []) if doc.path is not None else []
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=doc.uri,
+                    version=doc.version,
+                    diagnostics=[to_lsp_diagnostic(d, doc.outline, doc.lines) for d in found],
+                )
+            )
+
+    # ----------------------------------------------------------------- navigation helpers
+    def location_of(self, file: str, line: int, col: int) -> types.Location:
+        """An LSP location for a 1-based position in a file (open buffer or disk)."""
+        path = Path(file)
+        doc = self.store.by_path(path.resolve())
+        if doc is not None:
+            outline, lines = doc.outline, doc.lines
+        else:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            outline, lines = build_outline(text), text.split("\n")
+        span = outline.starting_at(line - 1, max(col - 1, 0))
+        start = to_position(lines, line - 1, max(col - 1, 0))
+        end = to_position(lines, *span.end) if span is not None else start
+        return types.Location(uri=path.absolute().as_uri(), range=types.Range(start=start, end=end))
+
+
+def create_server() -> WfspecLanguageServer:
+    """A server with every wfspec feature registered (not started)."""
+    server = WfspecLanguageServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: WfspecLanguageServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options or {}
+        if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
+            ls.debounce = max(0.0, float(options["debounce"]))
+        root = None
+        if params.workspace_folders:
+            root = uri_to_path(params.workspace_folders[0].uri)
+        elif params.root_uri:
+            root = uri_to_path(params.root_uri)
+        elif params.root_path:
+            root = Path(params.root_path).resolve()
+        ls.workspace_root = root
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: WfspecLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        doc = ls.store.update(item.uri, item.text, item.version)
+        ls.request_check(ls.root_of(doc), 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: WfspecLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        doc = ls.store.update(uri, text, params.text_document.version)
+        ls.request_check(ls.root_of(doc), ls.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: WfspecLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is not None:
+            ls.request_check(ls.root_of(doc), 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: WfspecLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        doc = ls.store.close(params.text_document.uri)
+        if doc is None:
+            return
+        # the file on disk counts again: clear the buffer's diagnostics, re-check the others
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
+        )
+        ls.request_check(ls.root_of(doc), 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: WfspecLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None:
+            return None
+        cursor = cursor_at(doc, params.position.line, params.position.character)
+        text = hover_markdown(cursor, ls.index_for(doc))
+        if text is None:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(
+        ls: WfspecLanguageServer, params: types.DefinitionParams
+    ) -> types.Location | None:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None:
+            return None
+        cursor = cursor_at(doc, params.position.line, params.position.character)
+        found = definition_of(cursor, ls.index_for(doc))
+        if found is None or not found.location.line:
+            return None
+        where = found.location
+        return ls.location_of(where.file, where.line, where.col)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[".", "[", " ", ","]),
+    )
+    def completion(
+        ls: WfspecLanguageServer, params: types.CompletionParams
+    ) -> types.CompletionList:
+        doc = ls.store.get(params.text_document.uri)
+        items = []
+        if doc is not None:
+            cursor = cursor_at(doc, params.position.line, params.position.character)
+            items = completions(cursor, ls.index_for(doc))
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(
+        ls: WfspecLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None:
+            return []
+        return quick_fixes(doc, list(params.context.diagnostics))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: WfspecLanguageServer, *args: Any) -> None:
+        for pending in ls._pending.values():
+            pending.cancel()
+        ls._worker.shutdown(wait=False, cancel_futures=True)
+
+    return server
+
+
+def main() -> None:
+    """Serve over stdio until the client says ``exit``."""
+    create_server().start_io()
