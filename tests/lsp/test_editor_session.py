@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,6 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from wfspec.compiler.checker import check_paths
-
-from .conftest import WFSPEC
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -329,31 +325,3 @@ async def test_malformed_documents_never_crash_the_server(
     good = workspace / MONITOR
     open_file(client, good)
     assert [d.code for d in await published(client, good.as_uri(), 1)] == []
-
-
-def test_exits_on_shutdown_and_exit(tmp_path: Path) -> None:
-    """A bare JSON-RPC session on the process's pipes: initialize, shutdown, exit -> code 0."""
-
-    def frame(message: dict) -> bytes:
-        body = json.dumps(message).encode()
-        return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-
-    messages = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}},
-        },
-        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
-        {"jsonrpc": "2.0", "method": "exit"},
-    ]
-    done = subprocess.run(
-        [str(WFSPEC), "lsp"],
-        input=b"".join(frame(m) for m in messages),
-        capture_output=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr.decode()
-    assert b'"id": 2' in done.stdout or b'"id":2' in done.stdout
