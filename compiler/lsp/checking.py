@@ -136,7 +136,8 @@ class SpecSetChecker:
     def check(self, root: Path, overlays: Mapping[Path, str]) -> CheckResult:
         """Every diagnostic of the spec set under ``root`` with ``overlays`` as the files' text.
 
-        Diagnostics name files by absolute POSIX path. Overlay files outside ``root`` are
+        ``root`` and the overlay paths are resolved absolute paths (as the document store gives
+        them). Diagnostics name files by absolute POSIX path. Overlay files outside ``root`` are
         checked with it (an unsaved new file is part of the set it is being written for).
         """
         enabled = gc.isenabled()
@@ -148,9 +149,9 @@ class SpecSetChecker:
                 gc.enable()
 
     def _check(self, root: Path, overlays: Mapping[Path, str]) -> CheckResult:
-        files = _spec_files(root)
-        known = {f.resolve() for f in files}
-        files += sorted(p for p in overlays if p.resolve() not in known)
+        files = _spec_files(root)  # ``root`` is resolved, so are these (no per-file resolve)
+        known = set(files)
+        files += sorted(p for p in overlays if p not in known)
         diagnostics: list[Diagnostic] = []
         valid: list[SourceDocument] = []
         invalid: list[SourceDocument] = []

@@ -52,13 +52,20 @@ class WfspecLanguageServer(LanguageServer):
         self.debounce = DEBOUNCE_SECONDS
         self.workspace_root: Path | None = None
         self._pending: dict[Path, asyncio.Future[Any]] = {}
+        self._published: dict[str, tuple[Any, ...]] = {}
+        self._roots: dict[Path, Path] = {}
+        self._running: set[Path] = set()
+        self._dirty: set[Path] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-check")
 
     # ----------------------------------------------------------------- checking
     def root_of(self, doc: OpenDocument) -> Path | None:
         if doc.path is None or not doc.path.name.endswith((".yaml", ".yml")):
             return None
-        return spec_root_for(doc.path, self.workspace_root)
+        root = self._roots.get(doc.path)
+        if root is None:
+            root = self._roots[doc.path] = spec_root_for(doc.path, self.workspace_root)
+        return root
 
     def index_for(self, doc: OpenDocument) -> SpecIndex:
         root = self.root_of(doc)
@@ -68,13 +75,26 @@ class WfspecLanguageServer(LanguageServer):
         if root is None:
             return
         pending = self._pending.get(root)
-        if pending is not None and not pending.done():
-            pending.cancel()
+        if pending is not None and not pending.done() and root not in self._running:
+            pending.cancel()  # still waiting out the pause: start the pause again
         self._pending[root] = asyncio.ensure_future(self._check_later(root, delay))
 
     async def _check_later(self, root: Path, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        if root in self._running:  # one check per set at a time; the newest text runs next
+            self._dirty.add(root)
+            return
+        self._running.add(root)
+        try:
+            await self._check_now(root)
+        finally:
+            self._running.discard(root)
+        if root in self._dirty:
+            self._dirty.discard(root)
+            self.request_check(root, 0.0)
+
+    async def _check_now(self, root: Path) -> None:
         snapshot = [doc for doc in self.store if self.root_of(doc) == root]
         overlays = {doc.path: doc.text for doc in snapshot if doc.path is not None}
         loop = asyncio.get_running_loop()
@@ -92,6 +112,10 @@ class WfspecLanguageServer(LanguageServer):
             if current is not doc:  # edited or closed meanwhile: a newer check will publish
                 continue
             found = by_file.get(doc.path.as_posix(), []) if doc.path is not None else []
+            key = (doc.version, *found)
+            if self._published.get(doc.uri) == key:
+                continue  # unchanged since the last publish (a 1,000-file set stays quiet)
+            self._published[doc.uri] = key
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=doc.uri,
@@ -159,6 +183,7 @@ def create_server() -> WfspecLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: WfspecLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         doc = ls.store.close(params.text_document.uri)
+        ls._published.pop(params.text_document.uri, None)
         if doc is None:
             return
         # the file on disk counts again: clear the buffer's diagnostics, re-check the others
