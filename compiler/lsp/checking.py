@@ -16,7 +16,7 @@ not:
   updates the workflows that use it.
 
 The spec set of a file is found by the compiler (``find_spec_root``) when it offers that; until
-then, the folder named ``specs`` above the file, else the editor's workspace folder.
+then, the folder named ``specs`` above the file (:func:`spec_root_for`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from ..source import SourceDocument
 from ..specset import build_spec_set
 from ..validate import validate_document
 
-__all__ = ["FileCache", "SpecSetChecker", "spec_root_for"]
+__all__ = ["FileCache", "SpecSetChecker", "looks_like_spec", "spec_root_for"]
 
 
 @dataclass(slots=True)
@@ -101,16 +102,37 @@ class FileCache:
 
 
 def _spec_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ``root``, sorted, hidden folders skipped (as ``check``)."""
+    """Every *.yaml / *.yml below ``root``, sorted, hidden folders skipped (as ``check``).
+
+    A file as ``root`` (a spec outside any spec root) is its own set: it comes from its overlay.
+    """
     found: list[Path] = []
+    if not root.is_dir():
+        return found
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(folder) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES))
     return found
 
 
-def spec_root_for(path: Path, workspace: Path | None) -> Path:
-    """The spec set a file belongs to (the compiler's rule when it has one)."""
+_SPEC_KIND = re.compile(r"^kind:\s*['\"]?(Workflow|WorkflowTemplate|ParamSet|Instrument)\b", re.M)
+
+
+def looks_like_spec(text: str) -> bool:
+    """A buffer that is a wfspec document (a top-level ``kind:`` of one of the four kinds)."""
+    return _SPEC_KIND.search(text[:100_000]) is not None
+
+
+def spec_root_for(path: Path, text: str = "") -> Path | None:
+    """The spec set a file belongs to, or None when it is no spec file.
+
+    The compiler's rule (``find_spec_root``, issue 12) when it offers one; else the folder named
+    ``specs`` above the file. A file outside any spec root that still is a spec document (by its
+    ``kind:``) is its own spec set (the file itself is returned: checked alone, never a walk of
+    whatever folder it lies in). Anything else (a CI workflow, a
+    docker-compose file) is not a spec: the server leaves it alone instead of reporting
+    "unknown kind" in every YAML file of the repository.
+    """
     try:
         from .. import find_spec_root  # the check-in-context API (issue 12)
     except ImportError:
@@ -119,12 +141,11 @@ def spec_root_for(path: Path, workspace: Path | None) -> Path:
         root = find_spec_root(path)
         if root is not None:
             return Path(root).resolve()
-    for parent in path.resolve().parents:
-        if parent.name == "specs":
-            return parent
-        if workspace is not None and parent == workspace:
-            break
-    return workspace.resolve() if workspace is not None else path.resolve().parent
+    else:
+        for parent in path.resolve().parents:
+            if parent.name == "specs":
+                return parent
+    return path.resolve() if looks_like_spec(text) else None
 
 
 class SpecSetChecker:

@@ -27,7 +27,7 @@ from .checking import SpecSetChecker, spec_root_for
 from .code_actions import quick_fixes
 from .completion import completions
 from .cursor import cursor_at
-from .documents import DocumentStore, OpenDocument, uri_to_path
+from .documents import DocumentStore, OpenDocument
 from .hover import hover_markdown
 from .index import SpecIndex
 from .mapping import to_lsp_diagnostic, to_position
@@ -51,7 +51,6 @@ class WfspecLanguageServer(LanguageServer):
         self.checker = SpecSetChecker()
         self.indexes: dict[Path, SpecIndex] = {}
         self.debounce = DEBOUNCE_SECONDS
-        self.workspace_root: Path | None = None
         self._pending: dict[Path, asyncio.Future[Any]] = {}
         self._published: dict[str, tuple[Any, ...]] = {}
         self._roots: dict[Path, Path] = {}
@@ -64,8 +63,10 @@ class WfspecLanguageServer(LanguageServer):
         if doc.path is None or not doc.path.name.endswith((".yaml", ".yml")):
             return None
         root = self._roots.get(doc.path)
-        if root is None:
-            root = self._roots[doc.path] = spec_root_for(doc.path, self.workspace_root)
+        if root is None:  # not cached while None: a new file becomes a spec once it has a kind
+            root = spec_root_for(doc.path, doc.text)
+            if root is not None:
+                self._roots[doc.path] = root
         return root
 
     def index_for(self, doc: OpenDocument) -> SpecIndex:
@@ -158,14 +159,6 @@ def create_server() -> WfspecLanguageServer:
         options = params.initialization_options or {}
         if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]))
-        root = None
-        if params.workspace_folders:
-            root = uri_to_path(params.workspace_folders[0].uri)
-        elif params.root_uri:
-            root = uri_to_path(params.root_uri)
-        elif params.root_path:
-            root = Path(params.root_path).resolve()
-        ls.workspace_root = root
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: WfspecLanguageServer, params: types.DidOpenTextDocumentParams) -> None:

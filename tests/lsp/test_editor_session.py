@@ -325,3 +325,18 @@ async def test_malformed_documents_never_crash_the_server(
     good = workspace / MONITOR
     open_file(client, good)
     assert [d.code for d in await published(client, good.as_uri(), 1)] == []
+
+
+async def test_yaml_that_is_no_spec_is_left_alone(client: LanguageClient, workspace: Path) -> None:
+    compose = workspace / "docker-compose.yaml"
+    compose.write_text("services:\n  web:\n    image: nginx\n")
+    open_file(client, compose)
+    loose = workspace / "loose.yaml"  # a spec outside specs/: checked on its own
+    open_file(client, loose, "kind: Workflow\ninstrument: dummy\n")
+    diagnostics = await published(client, loose.as_uri(), 1)
+    assert {d.code for d in diagnostics} == {"S003"}  # missing keys; specs/ was not walked
+    good = workspace / MONITOR
+    open_file(client, good)
+    assert await published(client, good.as_uri(), 1) == []
+    assert not [p for p in client.published if p.uri == compose.as_uri()]
+    assert compose.as_uri() not in client.diagnostics
