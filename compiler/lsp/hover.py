@@ -25,20 +25,17 @@ _PARAM_TABLES = ("params", "config")
 
 
 def _param_model(cursor: Cursor, index: SpecIndex, path: JsonPath) -> Any | None:
-    """The parsed ParamDef of a param key (workflow/ParamSet params, template config)."""
-    if len(path) < 2 or path[-2] not in _PARAM_TABLES:
+    """The parsed ParamDef of a top-level param key (workflow/ParamSet params, template config).
+
+    A template body's params (``workflow.params``) are still expressions: the schema's
+    description is shown for them instead.
+    """
+    if len(path) != 2 or path[0] not in _PARAM_TABLES or cursor.doc.path is None:
         return None
-    located = index.document_at(
-        cursor.doc.path.as_posix() if cursor.doc.path else "", cursor.document
-    )
+    located = index.document_at(cursor.doc.path.as_posix(), cursor.document)
     if located is None:
         return None
-    table = path[-2]
-    if tuple(path[:-2]) not in ((), ("workflow",)):
-        return None
-    if path[:-2] == ("workflow",):
-        return None  # a template body's params are rendered first; the schema says enough
-    return getattr(located.model, table, {}).get(path[-1])
+    return getattr(located.model, path[0], {}).get(path[1])
 
 
 def _param_markdown(name: str, param: Any) -> str:
