@@ -160,6 +160,35 @@ def create_server() -> WfspecLanguageServer:
         if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]))
 
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: WfspecLanguageServer, params: types.InitializedParams) -> None:
+        """Ask the client to report YAML files changed on disk (git checkout, other tools)."""
+        capabilities = ls.client_capabilities.workspace
+        watched = capabilities.did_change_watched_files if capabilities else None
+        if watched is None or not watched.dynamic_registration:
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml}")]
+        )
+        registration = types.Registration(
+            id="wfspec-watched-yaml",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        try:
+            await ls.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            )
+        except Exception:  # a client that refuses: files are still re-read on each check
+            logger.info("the client did not accept watching YAML files", exc_info=True)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: WfspecLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        """A file changed on disk: re-check the spec sets that have open files (cache by hash)."""
+        roots = {ls.root_of(doc) for doc in ls.store}
+        for root in roots:
+            ls.request_check(root, ls.debounce)
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: WfspecLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document

@@ -39,6 +39,12 @@ async def client(lsp_client: LanguageClient, workspace: Path):
         original(params)
 
     features[method] = record
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:  # as VS Code and Neovim do
+        lsp_client.registrations.extend(params.registrations)
+
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=pytest_lsp.client_capabilities("visual-studio-code"),

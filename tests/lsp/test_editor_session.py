@@ -340,3 +340,20 @@ async def test_yaml_that_is_no_spec_is_left_alone(client: LanguageClient, worksp
     assert await published(client, good.as_uri(), 1) == []
     assert not [p for p in client.published if p.uri == compose.as_uri()]
     assert compose.as_uri() not in client.diagnostics
+
+
+async def test_a_file_changed_on_disk_rechecks_the_open_files(
+    client: LanguageClient, workspace: Path
+) -> None:
+    workflow = workspace / MONITOR
+    open_file(client, workflow)
+    assert await published(client, workflow.as_uri(), 1) == []
+    assert [r.method for r in client.registrations] == ["workspace/didChangeWatchedFiles"]
+    params = workspace / PARAMS  # not open: changed by another tool (git checkout, say)
+    params.write_text(params.read_text().replace("name: toa_histogram", "name: renamed"))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=params.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    assert [d.code for d in await published(client, workflow.as_uri(), 1)] == ["R007"]
