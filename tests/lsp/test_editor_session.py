@@ -357,3 +357,26 @@ async def test_a_file_changed_on_disk_rechecks_the_open_files(
         )
     )
     assert [d.code for d in await published(client, workflow.as_uri(), 1)] == ["R007"]
+
+
+async def test_second_document_of_a_file(client: LanguageClient, workspace: Path) -> None:
+    """Hover and definition in the second YAML document of a multi-document file."""
+    path = workspace / "specs" / "minidiff" / "workflows.yaml"
+    text = open_file(client, path)
+    assert await published(client, path.as_uri(), 1) == []
+    uri = types.TextDocumentIdentifier(uri=path.as_uri())
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=uri, position=position_of(text, "dspacing_edges:"))
+    )
+    assert "**dspacing_edges**: `edges` param" in hover.contents.value
+    assert "units: `Å`, `nm`" in hover.contents.value
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=uri, position=position_of(text, "min_counts: {type", 14))
+    )
+    assert "**type**" in hover.contents.value  # a key inside a group field: the schema's words
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=uri, position=position_of(text, "bank_right", 2))
+    )
+    assert found.uri.endswith("minidiff/instrument.yaml")
+    target = Path(found.uri.removeprefix("file://")).read_text().split("\n")
+    assert "bank_right" in target[found.range.start.line]
