@@ -10,7 +10,9 @@ key being typed (:func:`~.cursor.typing_context`, which works on half-typed YAML
   backend's unit enums), else every unit the backend knows;
 - ``config.<field>`` inside a ``{{ ... }}`` expression of a template: its config fields;
 - a template example's timeseries config value and its ``workflow_id`` / ``source_name`` /
-  ``output_name``: the spec set's timeseries references.
+  ``output_name``: the spec set's timeseries references;
+- a view's ``fields``: the document's outputs; a template's ``source_names.except``: its
+  config fields.
 """
 
 from __future__ import annotations
@@ -69,6 +71,17 @@ def _config_fields(cursor: Cursor) -> list[str]:
     ]
 
 
+def _outputs(cursor: Cursor) -> list[str]:
+    """The output names of the buffer's document (a template's body included)."""
+    return [
+        str(span.path[-1])
+        for span in cursor.doc.outline.spans
+        if span.document == cursor.document
+        and span.role == "key"
+        and span.path[:-1] in (("outputs",), ("workflow", "outputs"))
+    ]
+
+
 def completions(cursor: Cursor, index: SpecIndex) -> list[types.CompletionItem]:
     lines = cursor.doc.lines
     context = typing_context(lines, cursor.line, cursor.col)
@@ -90,6 +103,10 @@ def completions(cursor: Cursor, index: SpecIndex) -> list[types.CompletionItem]:
         return _items(index.instrument_names(), types.CompletionItemKind.Module)
     if key in ("group", "service") and len(keys) <= 2:
         return _items(index.groups(), types.CompletionItemKind.EnumMember)
+    if key == "fields" and "views" in keys:
+        return _items(_outputs(cursor), types.CompletionItemKind.Field)
+    if key == "except" and "source_names" in keys:
+        return _items(_config_fields(cursor), types.CompletionItemKind.Field)
     if key in ("unit", "units"):
         return _items(_units_like(context.block), types.CompletionItemKind.Unit)
     if "examples" in keys and "config" in keys:

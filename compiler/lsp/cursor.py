@@ -129,7 +129,7 @@ def typing_context(lines: list[str], line: int, col: int) -> TypingContext:
                 break
     flow = re.search(r"\{[^{}]*$", before)  # inside a flow mapping: {workflow_id: |
     if flow is not None:
-        inner = re.search(r"([\w-]+)\s*:\s*[^,:{}\[\]]*$", flow.group(0))
+        inner = re.search(r"([\w-]+)\s*:\s*(?:\[[^\]]*)?[^,:{}\[\]]*$", flow.group(0))
         if inner is not None:
             keys.append(inner.group(1))
     block_end = line + 1

@@ -247,6 +247,7 @@ async def test_completion(client: LanguageClient, workspace: Path) -> None:
     change(client, templates, body, 3)
     refs = await labels("workflow_id: dummy/timeseries_data/1", 13, templates.as_uri())
     assert "dummy/timeseries_data/1" in refs
+    assert "x_axis" in await labels("except: [x_axis]", 9, templates.as_uri())
 
 
 async def test_units_of_the_right_dimension(client: LanguageClient, workspace: Path) -> None:
@@ -380,3 +381,10 @@ async def test_second_document_of_a_file(client: LanguageClient, workspace: Path
     assert found.uri.endswith("minidiff/instrument.yaml")
     target = Path(found.uri.removeprefix("file://")).read_text().split("\n")
     assert "bank_right" in target[found.range.start.line]
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=uri, position=position_of(text, "fields: [focussed_cumulative", 9)
+        )
+    )
+    labels = {item.label for item in result.items}
+    assert labels == {"focussed_cumulative", "focussed_current"}  # this document's outputs
