@@ -83,6 +83,7 @@ class CheckResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.count(Severity.INFO),
+            "hidden": self.hidden,
         }
 
 
