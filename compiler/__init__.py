@@ -36,6 +36,7 @@ __all__ = [
     "WorkflowSpec",
     "check_paths",
     "compile_paths",
+    "find_spec_root",
     "load_bundle",
 ]
 
@@ -50,6 +51,7 @@ _WHERE = {
     "WfspecError": "errors",
     "CheckResult": "checker",
     "check_paths": "checker",
+    "find_spec_root": "specroot",
     "CompileResult": "compile",
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
@@ -90,3 +92,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from .ids import TimeseriesReference, WorkflowId
     from .instantiate import Template
     from .spec import TemplateOrigin, WorkflowSpec
+    from .specroot import find_spec_root

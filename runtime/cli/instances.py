@@ -135,16 +135,18 @@ def _row(wid: str, template: str, status: str, reason: str | None, path: Path) -
 
 
 def _render_list(rows: Sequence[Mapping[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from wfspec.compiler.console import table_console
+
     table = Table(title="Template instances", title_justify="left")
-    for column in ("id", "template", "status"):
+    table.add_column("id", no_wrap=True)  # an id is never split: it is copied into commands
+    for column in ("template", "status"):
         table.add_column(column, overflow="fold")
     for row in rows:
         status = "ok" if row["status"] == "ok" else f"[yellow]stale[/]: {row['reason']}"
         table.add_row(row["id"], row["template"], status)
-    console = Console()
+    console = table_console()
     console.print(table)
     stores = sorted({row["store"] for row in rows})
     if stores:
