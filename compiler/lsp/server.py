@@ -8,7 +8,9 @@ never overlap. Its diagnostics are mapped in one place (:mod:`.mapping`) and pub
 open file of the set; its spec set becomes the :class:`~.index.SpecIndex` that hover,
 definition and completion read. The server never writes a file.
 
-``initializationOptions``: ``{"debounce": 0.15}`` (seconds).
+``initializationOptions``: ``{"debounce": 0.15}`` (seconds), ``{"spec_root": "specs"}`` (a
+spec-set folder, relative to the workspace, for layouts the default rule does not find -- as
+``wfspec check --spec-root``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from ..checker import SPEC_SET_FILE
 from .checking import SpecSetChecker, spec_root_for
 from .code_actions import quick_fixes
 from .completion import completions
 from .cursor import cursor_at
-from .documents import DocumentStore, OpenDocument
+from .documents import DocumentStore, OpenDocument, uri_to_path
 from .hover import hover_markdown
 from .index import SpecIndex
 from .mapping import to_lsp_diagnostic, to_position
@@ -51,6 +54,8 @@ class WfspecLanguageServer(LanguageServer):
         self.checker = SpecSetChecker()
         self.indexes: dict[Path, SpecIndex] = {}
         self.debounce = DEBOUNCE_SECONDS
+        self.spec_root: Path | None = None
+        """The editor's explicit spec root (``initializationOptions.spec_root``), if any."""
         self._pending: dict[Path, asyncio.Future[Any]] = {}
         self._published: dict[str, tuple[Any, ...]] = {}
         self._roots: dict[Path, Path] = {}
@@ -64,7 +69,7 @@ class WfspecLanguageServer(LanguageServer):
             return None
         root = self._roots.get(doc.path)
         if root is None:  # not cached while None: a new file becomes a spec once it has a kind
-            root = spec_root_for(doc.path, doc.text)
+            root = spec_root_for(doc.path, doc.text, self.spec_root)
             if root is not None:
                 self._roots[doc.path] = root
         return root
@@ -99,9 +104,12 @@ class WfspecLanguageServer(LanguageServer):
     async def _check_now(self, root: Path) -> None:
         snapshot = [doc for doc in self.store if self.root_of(doc) == root]
         overlays = {doc.path: doc.text for doc in snapshot if doc.path is not None}
+        named = list(overlays)
         loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(self._worker, self.checker.check, root, overlays)
+            result = await loop.run_in_executor(
+                self._worker, self.checker.check, root, named, overlays
+            )
         except Exception:  # the checker reports problems as data; this is a bug in wfspec
             logger.exception("wfspec check failed for %s", root)
             return
@@ -112,14 +120,18 @@ class WfspecLanguageServer(LanguageServer):
         # later run replaces them (only cyclic garbage among them is kept: measured at a few
         # objects per run).
         gc.freeze()
-        by_file: dict[str, list[Any]] = {}
+        by_file: dict[Path, list[Any]] = {}
+        whole_set: list[Any] = []  # an internal error of a whole-set stage: shown in every file
         for diagnostic in result.diagnostics:
-            by_file.setdefault(diagnostic.file, []).append(diagnostic)
+            if diagnostic.file == SPEC_SET_FILE:
+                whole_set.append(diagnostic)
+            else:  # the compiler's display name: relative to the current folder, or absolute
+                by_file.setdefault(Path(diagnostic.file).resolve(), []).append(diagnostic)
         for doc in snapshot:
             current = self.store.get(doc.uri)
             if current is not doc:  # edited or closed meanwhile: a newer check will publish
                 continue
-            found = by_file.get(doc.path.as_posix(), []) if doc.path is not None else []
+            found = [*by_file.get(doc.path, []), *whole_set] if doc.path is not None else []
             key = (doc.version, *found)
             if self._published.get(doc.uri) == key:
                 continue  # unchanged since the last publish (a 1,000-file set stays quiet)
@@ -158,8 +170,16 @@ def create_server() -> WfspecLanguageServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: WfspecLanguageServer, params: types.InitializeParams) -> None:
         options = params.initialization_options or {}
-        if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
+        if not isinstance(options, dict):
+            return
+        if isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]))
+        if isinstance(options.get("spec_root"), str):  # as `wfspec check --spec-root`
+            root = Path(options["spec_root"]).expanduser()
+            if not root.is_absolute() and params.root_uri:
+                base = uri_to_path(params.root_uri)
+                root = base / root if base is not None else root
+            ls.spec_root = root.resolve()
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: WfspecLanguageServer, params: types.InitializedParams) -> None:

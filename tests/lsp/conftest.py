@@ -20,8 +20,10 @@ WFSPEC = Path(sys.executable).parent / "wfspec"
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
+    """A git repository with the shipped specs at its top (the layout the spec-root rule finds)."""
     root = tmp_path / "repo"
     shutil.copytree(REPO / "specs", root / "specs")
+    (root / ".git").mkdir()
     return root
 
 

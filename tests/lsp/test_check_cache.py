@@ -1,4 +1,4 @@
-"""The editor's checker: same diagnostics as `wfspec check`, and only changed files re-read."""
+"""The editor's checker: `wfspec check`'s diagnostics, only changed files re-read, spec roots."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from wfspec.compiler.checker import check_paths
-from wfspec.compiler.lsp.checking import SpecSetChecker
+from wfspec.compiler.lsp.checking import SpecSetChecker, spec_root_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -15,22 +15,38 @@ def _signature(diagnostics):
     return [(Path(d.file).resolve(), d.line, d.col, d.code, d.message, d.hint) for d in diagnostics]
 
 
-def test_cached_runs_match_a_fresh_check_and_reread_only_the_changed_file(tmp_path: Path):
-    root = tmp_path / "specs"
+def test_cached_runs_match_wfspec_check_and_reread_only_the_changed_buffer(tmp_path: Path):
+    root = (tmp_path / "specs").resolve()
     shutil.copytree(REPO / "specs", root)
     checker = SpecSetChecker()
-    first = checker.check(root, {})
-    files = checker.cache.reads
+    workflow = root / "dummy" / "monitor_histogram.yaml"
+    first = checker.check(root, [workflow], {})
+    files = checker.caches[root].reads
     assert files == len(list(root.rglob("*.yaml")))
-    workflow = (root / "dummy" / "monitor_histogram.yaml").resolve()
-    edited = workflow.read_text().replace("unit: counts", "unit: countz", 1)
-    second = checker.check(root, {workflow: edited})
-    assert checker.cache.reads == files + 1  # the buffer only; every other file from the cache
-    assert [d.code for d in second.diagnostics] == ["U202"]
     assert first.diagnostics == []
-    workflow.write_text(edited)  # the same text on disk: what `wfspec check` sees
-    assert _signature(second.diagnostics) == _signature(check_paths([root]).diagnostics)
-    third = checker.check(root, {workflow: edited})
-    assert checker.cache.reads == files + 1 and _signature(third.diagnostics) == _signature(
-        second.diagnostics
-    )
+    edited = workflow.read_text().replace("unit: counts", "unit: countz", 1)
+    second = checker.check(root, [workflow], {workflow: edited})
+    assert checker.caches[root].reads == files + 1  # the buffer; every other file from the cache
+    assert [d.code for d in second.diagnostics] == ["U202"]
+    workflow.write_text(edited)  # the same text on disk: what `wfspec check FILE` sees
+    cli = check_paths([workflow], spec_root=root)
+    assert _signature(second.diagnostics) == _signature(cli.diagnostics)
+    third = checker.check(root, [workflow], {workflow: edited})
+    assert checker.caches[root].reads == files + 1
+    assert _signature(third.diagnostics) == _signature(second.diagnostics)
+
+
+def test_spec_root_rules(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "specs" / "a").mkdir(parents=True)
+    inside = repo / "specs" / "a" / "w.yaml"
+    assert spec_root_for(inside) == (repo / "specs").resolve()  # the compiler's rule (git)
+    loose = tmp_path / "plain" / "specs" / "w.yaml"  # no git: the `specs` folder above it
+    loose.parent.mkdir(parents=True)
+    assert spec_root_for(loose) == loose.parent.resolve()
+    other = tmp_path / "elsewhere" / "mine"
+    other.mkdir(parents=True)
+    assert spec_root_for(other / "x.yaml", "", explicit=other) == other.resolve()
+    assert spec_root_for(repo / "compose.yaml", "services: {}\n") is None  # no spec
+    assert spec_root_for(repo / "one.yaml", "kind: ParamSet\n") == (repo / "one.yaml").resolve()
