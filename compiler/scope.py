@@ -37,14 +37,15 @@ class Scope:
         named_files, problems = discover(self.paths, overlays)
         if self.explicit_root:  # a spec root the caller named: its problems are theirs
             problems = [*root_problems, *problems]
-        seen = {path.resolve() for path in context}
+        keys = {path: path.resolve() for path in (*context, *named_files)}  # once per path
+        seen = {keys[path] for path in context}
         files = list(context)
-        named_keys = {path.resolve() for path in named_files}
+        named_keys = {keys[path] for path in named_files}
         for path in named_files:
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
+            if keys[path] not in seen:
+                seen.add(keys[path])
                 files.append(path)
-        named = {display_name(path) for path in files if path.resolve() in named_keys}
+        named = {display_name(path) for path in files if keys[path] in named_keys}
         named |= {d.file for d in problems}  # a missing path is named too
         return files, problems, named
 
