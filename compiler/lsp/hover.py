@@ -32,7 +32,7 @@ def _param_model(cursor: Cursor, index: SpecIndex, path: JsonPath) -> Any | None
     """
     if len(path) != 2 or path[0] not in _PARAM_TABLES or cursor.doc.path is None:
         return None
-    located = index.document_at(cursor.doc.path.as_posix(), cursor.document)
+    located = index.document_at(cursor.doc.path, cursor.document)
     if located is None:
         return None
     return getattr(located.model, path[0], {}).get(path[1])
@@ -98,7 +98,7 @@ def _rendered(cursor: Cursor, index: SpecIndex, path: JsonPath) -> str | None:
 
     if not path or path[0] != "workflow" or cursor.doc.path is None:
         return None
-    located = index.template_at(cursor.doc.path.as_posix(), cursor.document)
+    located = index.template_at(cursor.doc.path, cursor.document)
     if located is None:
         return "not rendered: the template does not parse (see its diagnostics)"
     if not located.model.examples:

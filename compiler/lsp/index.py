@@ -9,9 +9,11 @@ JSON path) it is defined; positions come from the document's locator, as in diag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import JsonPath, Location
+from ..documents import WorkflowTemplate
 from ..ids import TimeseriesReference, WorkflowId
 from ..specset import Located, SpecSet
 
@@ -40,6 +42,7 @@ class SpecIndex:
 
     def __init__(self, spec_set: SpecSet | None) -> None:
         self.spec_set = spec_set or SpecSet()
+        self._by_place: dict[tuple[Path, int], Located] | None = None
 
     # ----------------------------------------------------------------- documents by name
     def instrument(self, name: str) -> Definition | None:
@@ -108,23 +111,27 @@ class SpecIndex:
     def template(self, name: str) -> Located | None:
         return self.spec_set.templates.get(name)
 
-    def template_at(self, file: str, document: int) -> Located | None:
+    def template_at(self, path: Path, document: int) -> Located | None:
         """The template parsed from a file's ``document``-th YAML document, if any."""
-        for entry in self.spec_set.templates.values():
-            if entry.doc.file == file and entry.doc.index == document:
-                return entry
-        return None
+        entry = self.document_at(path, document)
+        return entry if entry is not None and isinstance(entry.model, WorkflowTemplate) else None
 
-    def document_at(self, file: str, document: int) -> Located | None:
-        """The parsed model (any kind) of a file's ``document``-th YAML document, if any."""
-        tables = (
-            self.spec_set.workflows,
-            self.spec_set.templates,
-            self.spec_set.param_sets,
-            self.spec_set.instruments,
-        )
-        for table in tables:
-            for entry in table.values():
-                if entry.doc.file == file and entry.doc.index == document:
-                    return entry
-        return None
+    def document_at(self, path: Path, document: int) -> Located | None:
+        """The parsed model (any kind) of a file's ``document``-th YAML document, if any.
+
+        ``path`` is resolved; documents are named by the compiler's display name (relative to
+        the current folder when below it), so both sides are compared resolved.
+        """
+        if self._by_place is None:
+            self._by_place = {}
+            tables = (
+                self.spec_set.workflows,
+                self.spec_set.templates,
+                self.spec_set.param_sets,
+                self.spec_set.instruments,
+            )
+            for table in tables:
+                for entry in table.values():
+                    place = (Path(entry.doc.file).resolve(), entry.doc.index)
+                    self._by_place.setdefault(place, entry)
+        return self._by_place.get((path, document))

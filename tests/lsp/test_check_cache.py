@@ -50,3 +50,19 @@ def test_spec_root_rules(tmp_path: Path) -> None:
     assert spec_root_for(other / "x.yaml", "", explicit=other) == other.resolve()
     assert spec_root_for(repo / "compose.yaml", "services: {}\n") is None  # no spec
     assert spec_root_for(repo / "one.yaml", "kind: ParamSet\n") == (repo / "one.yaml").resolve()
+
+
+def test_index_finds_documents_named_relative_to_the_current_folder(tmp_path, monkeypatch):
+    """The server runs in the workspace: the compiler names files relative to it."""
+    from wfspec.compiler.lsp.index import SpecIndex
+
+    root = tmp_path / "specs"
+    shutil.copytree(REPO / "specs", root)
+    monkeypatch.chdir(tmp_path)
+    result = SpecSetChecker().check(root.resolve(), [], {})
+    templates = (root / "common" / "correlation_templates.yaml").resolve()
+    index = SpecIndex(result.spec_set)
+    assert next(iter(index.spec_set.templates.values())).doc.file.startswith("specs/")
+    assert index.template_at(templates, 1).model.name == "correlation_histogram_2d"
+    assert index.document_at(templates, 0).model.name == "correlation_histogram_1d"
+    assert index.template_at((root / "dummy" / "instrument.yaml").resolve(), 0) is None
