@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
+from typing import Any
 
-from .diagnostics import Diagnostic, Severity, did_you_mean
+from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
 from .params_check import check_param_defs
+from .source import SourceDocument
 from .specset import Located, SpecSet
 from .units import suggest_unit, unit_error
 
@@ -38,13 +40,29 @@ def _hint(name: str, known: Iterable[str], fallback: str) -> str:
     return fallback
 
 
+def _param_defs(
+    defs: Any, doc: SourceDocument, path: JsonPath, allow_timeseries: bool = False
+) -> list[Diagnostic]:
+    """``check_param_defs`` of params read from ``doc`` at ``path``, memoised on the document.
+
+    The result depends on that part of the document alone, so a document reused unchanged from
+    a ``CheckCache`` keeps it: an editor's re-check after a keystroke in one file does not
+    re-check the params of the 999 others (the larger part of the resolve stage).
+    """
+    key = ("check_param_defs", tuple(path), allow_timeseries)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = check_param_defs(defs, doc, path, allow_timeseries=allow_timeseries)
+    return list(found)
+
+
 def check_spec_set(spec_set: SpecSet) -> list[Diagnostic]:
     """Every semantic problem of the spec set (R, U and params_check's P/U codes)."""
     out: list[Diagnostic] = []
     for entry in spec_set.instruments.values():
         out += _check_instrument(entry)
     for entry in spec_set.param_sets.values():
-        out += check_param_defs(entry.model.params, entry.doc, entry.at("params"))
+        out += _param_defs(entry.model.params, entry.doc, entry.at("params"))
     for entry in spec_set.workflows.values():
         out += _check_workflow(spec_set, entry)
     for entry in spec_set.templates.values():
@@ -119,7 +137,7 @@ def _check_workflow(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnos
                     related=[second_at],
                 )
             )
-    out += check_param_defs(workflow.params, entry.doc, entry.at("params"))
+    out += _param_defs(workflow.params, entry.doc, entry.at("params"))
     out += _check_outputs(entry, workflow)
     out += _check_runner(entry, workflow)
     return out
@@ -332,7 +350,7 @@ def _check_runner(entry: Located[Workflow], workflow: Workflow) -> list[Diagnost
 
 def _check_template(spec_set: SpecSet, entry: Located[WorkflowTemplate]) -> list[Diagnostic]:
     template = entry.model
-    out = check_param_defs(template.config, entry.doc, entry.at("config"), allow_timeseries=True)
+    out = _param_defs(template.config, entry.doc, entry.at("config"), allow_timeseries=True)
     body = template.workflow
     params_from = [name for name in body.params_from if isinstance(name, str)]
     out += _check_params_from(spec_set, entry, params_from, "workflow")

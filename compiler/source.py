@@ -33,6 +33,10 @@ class SourceDocument:
     data: Any
     start: Location
     locator: Locator = field(repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Results of pure per-document checks, kept with the document: a document reused from a
+    ``CheckCache`` (an editor re-checking after a keystroke elsewhere) is unchanged, and so are
+    they (``resolve.py`` keeps its param-definition diagnostics here)."""
 
     @property
     def kind(self) -> str | None:

@@ -66,3 +66,24 @@ def test_index_finds_documents_named_relative_to_the_current_folder(tmp_path, mo
     assert index.template_at(templates, 1).model.name == "correlation_histogram_2d"
     assert index.document_at(templates, 0).model.name == "correlation_histogram_1d"
     assert index.template_at((root / "dummy" / "instrument.yaml").resolve(), 0) is None
+
+
+def test_param_diagnostics_survive_reuse_and_follow_edits(tmp_path: Path) -> None:
+    """Param checks are kept with a cached document: still reported, and redone after an edit."""
+    root = (tmp_path / "specs").resolve()
+    shutil.copytree(REPO / "specs", root)
+    params = root / "common" / "params.yaml"
+    text = params.read_text()
+    assert "units: [ns, us, μs, ms, s]" in text
+    params.write_text(text.replace("units: [ns, us, μs, ms, s]", "units: [ns, us, μs, ms, sx]", 1))
+    workflow = root / "dummy" / "monitor_histogram.yaml"
+    checker = SpecSetChecker()
+    first = checker.check(root, [params, workflow], {})
+    assert "U101" in {d.code for d in first.diagnostics}
+    again = checker.check(root, [params, workflow], {})  # params.yaml reused from the cache
+    assert _signature(again.diagnostics) == _signature(first.diagnostics)
+    fixed = checker.check(root, [params, workflow], {params: text})  # the buffer fixes it
+    assert "U101" not in {d.code for d in fixed.diagnostics}
+    broken = text.replace("units: [ns, us, μs, ms, s]", "units: [ns, us, μs, ms, qq]", 1)
+    edited = checker.check(root, [params, workflow], {params: broken})
+    assert any(d.code == "U101" and "qq" in d.message for d in edited.diagnostics)
