@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .loader import LoadResult, display_name, load_one
+from .loader import LoadResult, display_name, load_one, resolved
 from .source import SourceDocument
 
 __all__ = ["CheckCache", "FileOutcome"]
@@ -62,7 +62,7 @@ class CheckCache:
 
     def load(self, path: Path, overlays: Mapping[Path, str] | None = None) -> FileOutcome:
         """The outcome of ``path``: cached when unchanged, else loaded afresh (not validated)."""
-        key = path.resolve()
+        key = resolved(path)
         name = display_name(path)
         entry = self._entries.get(key)
         overlay = overlays.get(key) if overlays else None
@@ -92,7 +92,7 @@ class CheckCache:
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Forget every file not in ``paths`` (deleted or no longer part of the check)."""
-        wanted = {path.resolve() for path in paths}
+        wanted = {resolved(path) for path in paths}
         for key in [key for key in self._entries if key not in wanted]:
             del self._entries[key]
 

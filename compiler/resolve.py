@@ -16,16 +16,23 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
+from typing import Any
 
-from .diagnostics import Diagnostic, Severity, did_you_mean
+from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
-from .params_check import check_param_defs
+from .params_check import check_param_defs as _param_defs_problems
 from .specset import Located, SpecSet
 from .units import suggest_unit, unit_error
 
 __all__ = ["check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
+
+
+def check_param_defs(defs: Any, doc: Any, path: JsonPath, **options: Any) -> list[Diagnostic]:
+    """``params_check.check_param_defs``, once per document (it reads that document only)."""
+    key = ("check_param_defs", tuple(path), tuple(sorted(options.items())))
+    return doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options))
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:
