@@ -143,3 +143,21 @@ def test_a_folder_without_specs_fails_instead_of_passing_green(run, tmp_path: Pa
     assert result.exit_code == 1
     assert "error L011 no *.yaml or *.yml files in this folder" in result.output
     assert run("diff", empty, SPECS).exit_code == 1
+
+
+def test_shell_completion_completes_commands_and_codes() -> None:
+    """What the README's completion line installs: click's completion of the real entry point."""
+    import os
+    import subprocess
+    import sys
+
+    wfspec = Path(sys.executable).parent / "wfspec"
+
+    def complete(words: str, index: int) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        env["_WFSPEC_COMPLETE"] = "bash_complete"
+        done = subprocess.run([wfspec], env=env, capture_output=True, text=True, timeout=60)
+        return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
+
+    assert {"check", "explain", "list", "show"} <= set(complete("wfspec ", 1))
+    assert complete("wfspec explain T00", 2)[:2] == ["T001", "T002"]
