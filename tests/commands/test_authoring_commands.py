@@ -128,12 +128,21 @@ def test_show_an_unknown_id_suggests_and_exits_1(run) -> None:
         ["render", "correlation_histogram_1d", "--specs", "nope/"],  # before: 1
         ["list", "--specs", "nope/"],
         ["show", "dummy/monitor_histogram/1", "--specs", "nope/"],
+        ["instances", "add", "correlation_histogram_1d", "--config", "nope.yaml"],
+        ["heartbeats", "decode", "nope.x5f2"],
     ],
 )
 def test_a_missing_path_is_a_usage_error_everywhere(run, args) -> None:
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert "Error: " in result.output and "does not exist" in result.output
+
+
+def test_a_missing_bundle_is_a_usage_error_in_instances(run, tmp_path: Path) -> None:
+    for command in ("list", "remove dummy/x/1"):
+        result = run("instances", *command.split(), "--bundle", tmp_path / "nope.json")
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Error: ") and "nope.json: no such file" in result.output
 
 
 def test_a_folder_without_specs_fails_instead_of_passing_green(run, tmp_path: Path) -> None:
