@@ -153,6 +153,10 @@ def _check_instrument_refs(
         ]
     out: list[Diagnostic] = []
     instrument = workflow.instrument
+    # The instrument's sources are involved in a missing source: named in ``related``, so a check
+    # of the instrument file alone also reports the workflows its edit broke (ADR 0010).
+    owner = spec_set.instruments[instrument]
+    involved = [owner.doc.locate(owner.at("sources"))]
     out += _check_list_names(entry, workflow.source_names, "source_names")
     for index, name in enumerate(workflow.source_names):
         if name not in sources:
@@ -163,6 +167,7 @@ def _check_instrument_refs(
                     "source_names",
                     index,
                     hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                    related=involved,
                 )
             )
     for role, aux in workflow.aux_sources.items():
@@ -177,6 +182,7 @@ def _check_instrument_refs(
                         "choices",
                         index,
                         hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                        related=involved,
                     )
                 )
         if aux.default is not None and aux.default not in aux.choices:
