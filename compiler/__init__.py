@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = [
     "Bundle",
     "BundleError",
+    "CheckCache",
     "CheckResult",
     "CompileResult",
     "ConfigError",
@@ -49,6 +50,7 @@ _WHERE = {
     "TemplateError": "errors",
     "UnknownTemplate": "errors",
     "WfspecError": "errors",
+    "CheckCache": "check_cache",
     "CheckResult": "checker",
     "check_paths": "checker",
     "find_spec_root": "specroot",
@@ -78,6 +80,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from .bundle import Bundle, load_bundle
+    from .check_cache import CheckCache
     from .checker import CheckResult, check_paths
     from .compile import CompileResult, compile_paths
     from .diagnostics import Diagnostic

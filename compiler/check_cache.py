@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .loader import LoadResult, display_name, load_one
+from .loader import LoadResult, display_name, load_one, resolved
 from .source import SourceDocument
 
 __all__ = ["CheckCache", "FileOutcome"]
@@ -55,7 +55,6 @@ class CheckCache:
 
     def __init__(self) -> None:
         self._entries: dict[Path, _Entry] = {}
-        self._keys: dict[Path, Path] = {}  # path -> resolved, from load() to keep_only()
         self.reads = 0
 
     def __len__(self) -> int:
@@ -63,7 +62,7 @@ class CheckCache:
 
     def load(self, path: Path, overlays: Mapping[Path, str] | None = None) -> FileOutcome:
         """The outcome of ``path``: cached when unchanged, else loaded afresh (not validated)."""
-        key = self._keys[path] = path.resolve()
+        key = resolved(path)
         name = display_name(path)
         entry = self._entries.get(key)
         overlay = overlays.get(key) if overlays else None
@@ -93,8 +92,7 @@ class CheckCache:
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Forget every file not in ``paths`` (deleted or no longer part of the check)."""
-        keys, self._keys = self._keys, {}
-        wanted = {keys.get(path) or path.resolve() for path in paths}  # resolved in load()
+        wanted = {resolved(path) for path in paths}
         for key in [key for key in self._entries if key not in wanted]:
             del self._entries[key]
 

@@ -9,8 +9,15 @@ import click
 __all__ = ["explain_command"]
 
 
+def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of CODE: the codes that start with what is typed."""
+    from .diagnostics import CODES
+
+    return [code for code in sorted(CODES) if code.startswith(incomplete.upper())]
+
+
 @click.command("explain")
-@click.argument("code", required=False)
+@click.argument("code", required=False, shell_complete=_complete_codes)
 @click.option(
     "--format",
     "output_format",

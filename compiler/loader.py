@@ -63,6 +63,7 @@ __all__ = [
     "load_one",
     "load_paths",
     "load_text",
+    "resolved",
 ]
 
 ALIAS_EXPANSION_FLOOR = 100_000
@@ -678,13 +679,41 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
     return load_text(text, name)
 
 
+_RESOLVED_PATHS: dict[str, Path] = {}
+_RESOLVED_PATHS_MAX = 100_000
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, memoised by absolute spelling.
+
+    ``realpath`` costs a system call per path component; a watch loop over 1,000 files asks for
+    the same few thousand paths on every poll (the key of a file in caches, overlays and the
+    named set). Symlinks changed while a process runs are not seen -- a price worth paying.
+    """
+    key = os.path.abspath(path)
+    found = _RESOLVED_PATHS.get(key)
+    if found is None:
+        if len(_RESOLVED_PATHS) >= _RESOLVED_PATHS_MAX:
+            _RESOLVED_PATHS.clear()
+        found = _RESOLVED_PATHS[key] = Path(key).resolve()
+    return found
+
+
 def display_name(path: Path) -> str:
-    """The path relative to the current directory when it lies below it, else as absolute."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    """The path relative to the current directory when it lies below it, else as absolute.
+
+    A relative path is shown as given (normalised as ``Path`` does); string operations rather
+    than ``Path.relative_to``, because a watch loop asks for thousands of names per poll.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    text = path.as_posix()
+    cwd = Path.cwd().as_posix()
+    if text == cwd:
+        return "."
+    prefix = cwd if cwd.endswith("/") else cwd + "/"
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -713,14 +742,14 @@ def discover(
         path = Path(raw)
         if path.is_dir():
             candidates = sorted(_walk(path))
-            resolved = path.resolve()
+            folder = resolved(path)
             extra = [
                 file
                 for file in overlays
                 if file.name.endswith(YAML_SUFFIXES)
-                and resolved in file.parents
+                and folder in file.parents
                 and not file.exists()
-                and not any(part.startswith(".") for part in file.relative_to(resolved).parts)
+                and not any(part.startswith(".") for part in file.relative_to(folder).parts)
             ]
             if extra:
                 candidates = sorted([*candidates, *extra])
@@ -734,7 +763,7 @@ def discover(
                         hint="point wfspec check at the folder that holds the specs",
                     )
                 )
-        elif path.exists() or path.resolve() in overlays:
+        elif path.exists() or resolved(path) in overlays:
             candidates = [path]
         else:
             diagnostics.append(
@@ -747,7 +776,7 @@ def discover(
             )
             continue
         for candidate in candidates:
-            key = candidate.resolve()
+            key = resolved(candidate)
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
@@ -772,7 +801,7 @@ def load_one(path: Path, overlays: Mapping[Path, str] | None = None) -> LoadResu
     """Load one file (its overlay text when there is one); a bug becomes an I001 diagnostic."""
     name = display_name(path)
     try:
-        text = overlays.get(path.resolve()) if overlays else None
+        text = overlays.get(resolved(path)) if overlays else None
         if text is not None:
             return load_text(text, name)
         return load_file(path, name)

@@ -20,14 +20,19 @@ from typing import Any
 
 from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
-from .params_check import check_param_defs
-from .source import SourceDocument
+from .params_check import check_param_defs as _param_defs_problems
 from .specset import Located, SpecSet
 from .units import suggest_unit, unit_error
 
 __all__ = ["check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
+
+
+def check_param_defs(defs: Any, doc: Any, path: JsonPath, **options: Any) -> list[Diagnostic]:
+    """``params_check.check_param_defs``, once per document (it reads that document only)."""
+    key = ("check_param_defs", tuple(path), tuple(sorted(options.items())))
+    return doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options))
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:
@@ -40,29 +45,13 @@ def _hint(name: str, known: Iterable[str], fallback: str) -> str:
     return fallback
 
 
-def _param_defs(
-    defs: Any, doc: SourceDocument, path: JsonPath, allow_timeseries: bool = False
-) -> list[Diagnostic]:
-    """``check_param_defs`` of params read from ``doc`` at ``path``, memoised on the document.
-
-    The result depends on that part of the document alone, so a document reused unchanged from
-    a ``CheckCache`` keeps it: an editor's re-check after a keystroke in one file does not
-    re-check the params of the 999 others (the larger part of the resolve stage).
-    """
-    key = ("check_param_defs", tuple(path), allow_timeseries)
-    found = doc.memo.get(key)
-    if found is None:
-        found = doc.memo[key] = check_param_defs(defs, doc, path, allow_timeseries=allow_timeseries)
-    return list(found)
-
-
 def check_spec_set(spec_set: SpecSet) -> list[Diagnostic]:
     """Every semantic problem of the spec set (R, U and params_check's P/U codes)."""
     out: list[Diagnostic] = []
     for entry in spec_set.instruments.values():
         out += _check_instrument(entry)
     for entry in spec_set.param_sets.values():
-        out += _param_defs(entry.model.params, entry.doc, entry.at("params"))
+        out += check_param_defs(entry.model.params, entry.doc, entry.at("params"))
     for entry in spec_set.workflows.values():
         out += _check_workflow(spec_set, entry)
     for entry in spec_set.templates.values():
@@ -137,7 +126,7 @@ def _check_workflow(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnos
                     related=[second_at],
                 )
             )
-    out += _param_defs(workflow.params, entry.doc, entry.at("params"))
+    out += check_param_defs(workflow.params, entry.doc, entry.at("params"))
     out += _check_outputs(entry, workflow)
     out += _check_runner(entry, workflow)
     return out
@@ -164,6 +153,10 @@ def _check_instrument_refs(
         ]
     out: list[Diagnostic] = []
     instrument = workflow.instrument
+    # The instrument's sources are involved in a missing source: named in ``related``, so a check
+    # of the instrument file alone also reports the workflows its edit broke (ADR 0010).
+    owner = spec_set.instruments[instrument]
+    involved = [owner.doc.locate(owner.at("sources"))]
     out += _check_list_names(entry, workflow.source_names, "source_names")
     for index, name in enumerate(workflow.source_names):
         if name not in sources:
@@ -174,6 +167,7 @@ def _check_instrument_refs(
                     "source_names",
                     index,
                     hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                    related=involved,
                 )
             )
     for role, aux in workflow.aux_sources.items():
@@ -188,6 +182,7 @@ def _check_instrument_refs(
                         "choices",
                         index,
                         hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                        related=involved,
                     )
                 )
         if aux.default is not None and aux.default not in aux.choices:
@@ -350,7 +345,7 @@ def _check_runner(entry: Located[Workflow], workflow: Workflow) -> list[Diagnost
 
 def _check_template(spec_set: SpecSet, entry: Located[WorkflowTemplate]) -> list[Diagnostic]:
     template = entry.model
-    out = _param_defs(template.config, entry.doc, entry.at("config"), allow_timeseries=True)
+    out = check_param_defs(template.config, entry.doc, entry.at("config"), allow_timeseries=True)
     body = template.workflow
     params_from = [name for name in body.params_from if isinstance(name, str)]
     out += _check_params_from(spec_set, entry, params_from, "workflow")

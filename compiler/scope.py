@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Severity
-from .loader import discover, display_name
+from .loader import discover, display_name, resolved
 from .specroot import find_spec_root
 
 __all__ = ["Scope", "cite_at_named", "plan_scope"]
@@ -34,18 +34,21 @@ class Scope:
         """Files to load (context first, then named), problems of the named paths, and the
         display names of the named files."""
         context, root_problems = discover(self.roots, overlays)
-        named_files, problems = discover(self.paths, overlays)
-        if self.explicit_root:  # a spec root the caller named: its problems are theirs
-            problems = [*root_problems, *problems]
-        keys = {path: path.resolve() for path in (*context, *named_files)}  # once per path
-        seen = {keys[path] for path in context}
+        roots = {resolved(root) for root in self.roots}
+        if self.paths and all(resolved(path) in roots for path in self.paths):
+            named_files, problems = context, root_problems  # the spec sets themselves: one walk
+        else:
+            named_files, problems = discover(self.paths, overlays)
+            if self.explicit_root:  # a spec root the caller named: its problems are theirs
+                problems = [*root_problems, *problems]
+        seen = {resolved(path) for path in context}
         files = list(context)
-        named_keys = {keys[path] for path in named_files}
+        named_keys = {resolved(path) for path in named_files}
         for path in named_files:
-            if keys[path] not in seen:
-                seen.add(keys[path])
+            if resolved(path) not in seen:
+                seen.add(resolved(path))
                 files.append(path)
-        named = {display_name(path) for path in files if keys[path] in named_keys}
+        named = {display_name(path) for path in files if resolved(path) in named_keys}
         named |= {d.file for d in problems}  # a missing path is named too
         return files, problems, named
 

@@ -169,6 +169,11 @@ def _remember(known: KnownNames, doc: SourceDocument) -> None:
 
 
 def _parse(doc: SourceDocument) -> tuple[BaseModel | None, list[Diagnostic]]:
+    """The document's model (once per document: a cached document keeps it) and problems."""
+    return doc.memoized("model", lambda: _parse_model(doc))
+
+
+def _parse_model(doc: SourceDocument) -> tuple[BaseModel | None, list[Diagnostic]]:
     model_class = DOCUMENT_MODELS.get(doc.kind or "")
     if model_class is None:
         return None, []  # an unknown kind is a structural (S) error, already reported

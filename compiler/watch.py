@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .check_cache import CheckCache
 from .checker import CheckResult, check_paths
-from .loader import display_name
+from .loader import display_name, resolved
 from .scope import plan_scope
 
 __all__ = ["Snapshot", "changed_files", "snapshot", "watch"]
@@ -35,7 +35,7 @@ def snapshot(paths: Sequence[str | Path], spec_root: Path | None = None) -> Snap
             info = path.stat()
         except OSError:
             continue
-        out[path.resolve()] = (info.st_mtime_ns, info.st_size)
+        out[resolved(path)] = (info.st_mtime_ns, info.st_size)
     return out
 
 

@@ -212,3 +212,19 @@ def test_a_cache_rereads_only_what_changed(repo: Path, monkeypatch) -> None:
     assert cache.reads == 4
     path.unlink()
     assert codes(check_paths(["specs"], cache=cache)) == [] and len(cache) == 2
+
+
+def test_an_instrument_edit_that_breaks_a_workflow_is_reported_at_the_instrument(
+    repo: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(repo)
+    renamed = INSTRUMENT.replace("{name: mon,", "{name: monitor,")
+    (repo / "specs" / "instrument.yaml").write_text(renamed)
+    result = check_paths(["specs/instrument.yaml"])
+    (diag,) = result.diagnostics
+    assert (diag.code, str(diag.location)) == ("R004", "specs/instrument.yaml:4:1")
+    assert diag.message == (
+        "instrument 'tiny' has no source 'mon' (reported at specs/flows/counts.yaml:7:16)"
+    )
+    assert [str(r) for r in diag.related] == ["specs/flows/counts.yaml:7:16"]
+    assert result.failed()

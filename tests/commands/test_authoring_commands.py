@@ -128,12 +128,21 @@ def test_show_an_unknown_id_suggests_and_exits_1(run) -> None:
         ["render", "correlation_histogram_1d", "--specs", "nope/"],  # before: 1
         ["list", "--specs", "nope/"],
         ["show", "dummy/monitor_histogram/1", "--specs", "nope/"],
+        ["instances", "add", "correlation_histogram_1d", "--config", "nope.yaml"],
+        ["heartbeats", "decode", "nope.x5f2"],
     ],
 )
 def test_a_missing_path_is_a_usage_error_everywhere(run, args) -> None:
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert "Error: " in result.output and "does not exist" in result.output
+
+
+def test_a_missing_bundle_is_a_usage_error_in_instances(run, tmp_path: Path) -> None:
+    for command in ("list", "remove dummy/x/1"):
+        result = run("instances", *command.split(), "--bundle", tmp_path / "nope.json")
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Error: ") and "nope.json: no such file" in result.output
 
 
 def test_a_folder_without_specs_fails_instead_of_passing_green(run, tmp_path: Path) -> None:
@@ -143,3 +152,21 @@ def test_a_folder_without_specs_fails_instead_of_passing_green(run, tmp_path: Pa
     assert result.exit_code == 1
     assert "error L011 no *.yaml or *.yml files in this folder" in result.output
     assert run("diff", empty, SPECS).exit_code == 1
+
+
+def test_shell_completion_completes_commands_and_codes() -> None:
+    """What the README's completion line installs: click's completion of the real entry point."""
+    import os
+    import subprocess
+    import sys
+
+    wfspec = Path(sys.executable).parent / "wfspec"
+
+    def complete(words: str, index: int) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        env["_WFSPEC_COMPLETE"] = "bash_complete"
+        done = subprocess.run([wfspec], env=env, capture_output=True, text=True, timeout=60)
+        return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
+
+    assert {"check", "explain", "list", "show"} <= set(complete("wfspec ", 1))
+    assert complete("wfspec explain T00", 2)[:2] == ["T001", "T002"]
