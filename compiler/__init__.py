@@ -22,6 +22,7 @@ __all__ = [
     "TEMP_SUFFIX",
     "Bundle",
     "BundleError",
+    "CheckCache",
     "CheckResult",
     "CompileResult",
     "ConfigError",
@@ -38,16 +39,21 @@ __all__ = [
     "WorkflowId",
     "WorkflowSpec",
     "atomic_write",
+    "bundle_or_specs",
     "check_paths",
     "compile_paths",
     "did_you_mean",
+    "find_spec_root",
     "load_bundle",
     "load_schema",
     "render",
+    "table_console",
     "temp_prefix",
 ]
 
 _WHERE = {
+    "bundle_or_specs": "cli_build",
+    "table_console": "console",
     "atomic_write": "atomic_io",
     "temp_prefix": "atomic_io",
     "TEMP_SUFFIX": "atomic_io",
@@ -63,8 +69,10 @@ _WHERE = {
     "UnknownInstrument": "errors",
     "UnknownWorkflow": "errors",
     "WfspecError": "errors",
+    "CheckCache": "check_cache",
     "CheckResult": "checker",
     "check_paths": "checker",
+    "find_spec_root": "specroot",
     "CompileResult": "compile",
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
@@ -93,8 +101,11 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from .atomic_io import TEMP_SUFFIX, atomic_write, temp_prefix
     from .bundle import Bundle, load_bundle
+    from .check_cache import CheckCache
     from .checker import CheckResult, check_paths
+    from .cli_build import bundle_or_specs
     from .compile import CompileResult, compile_paths
+    from .console import table_console
     from .diagnostics import Diagnostic, did_you_mean
     from .errors import (
         BundleError,
@@ -111,3 +122,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from .reporters import render
     from .schema_store import load_schema
     from .spec import TemplateOrigin, WorkflowSpec
+    from .specroot import find_spec_root

@@ -108,9 +108,9 @@ class _Announcer:
     """Calm, aligned progress lines: ``  ✓ stage  detail``."""
 
     def __init__(self) -> None:
-        from rich.console import Console
+        from wfspec.compiler import table_console
 
-        self.console = Console(highlight=False)
+        self.console = table_console()  # in a pipe or CI log: no wrapping of ids and tables
         self._started = time.monotonic()
 
     def step(self, stage: str, detail: str) -> None:

@@ -159,9 +159,9 @@ def render_json(view: RuntimeView) -> str:
 
 def render_text(view: RuntimeView, console: Any = None) -> None:
     """Print the rich tables of :func:`view_tables`."""
-    from rich.console import Console
+    from wfspec.compiler import table_console
 
-    console = console or Console()
+    console = console or table_console()
     for renderable in view_tables(view):
         console.print(renderable)
 
