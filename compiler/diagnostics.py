@@ -268,7 +268,7 @@ CODE_HELP: dict[str, CodeHelp] = {
         "pick a 0-d window/series output of the instrument (wfspec list shows them)",
     ),
     "T013": CodeHelp(
-        'unit: "{{ config.x_unit }}" with x_unit defaulting to \'nope\'',
+        "unit: \"{{ config.x_unit }}\" with x_unit defaulting to 'nope'",
         "fix the template body or the config defaults so that they render a valid workflow",
     ),
 }

@@ -143,16 +143,17 @@ class _Checker:
             value = getattr(defn, key)
             if value is None or isinstance(value, bool):
                 continue
-            if isinstance(defn, FloatParam) or isinstance(value, float):
-                if not math.isfinite(value):
-                    self.report(
-                        "P118",
-                        f"{key} {value} is not a finite number",
-                        (*path, key),
-                        hint="write a finite number (YAML reads 1e400 and .inf as infinity)",
-                    )
-                    ok = False
-                    continue
+            if (isinstance(defn, FloatParam) or isinstance(value, float)) and not math.isfinite(
+                value
+            ):
+                self.report(
+                    "P118",
+                    f"{key} {value} is not a finite number",
+                    (*path, key),
+                    hint="write a finite number (YAML reads 1e400 and .inf as infinity)",
+                )
+                ok = False
+                continue
             if isinstance(defn, IntParam) and isinstance(value, float) and not value.is_integer():
                 self.report(
                     "P117",

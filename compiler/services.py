@@ -13,7 +13,12 @@ from collections.abc import Iterable
 
 __all__ = ["BACKEND_SERVICES", "EXECUTOR_SERVICES", "known_services"]
 
-BACKEND_SERVICES: tuple[str, ...] = ("monitor_data", "detector_data", "data_reduction", "timeseries")
+BACKEND_SERVICES: tuple[str, ...] = (
+    "monitor_data",
+    "detector_data",
+    "data_reduction",
+    "timeseries",
+)
 """The ESS livedata backend's services (one process type each)."""
 
 EXECUTOR_SERVICES: dict[str, str] = {"correlation_histogram": "correlation"}

@@ -22,8 +22,8 @@ __all__ = [
     "canonical_unit",
     "convertible",
     "likely_typo",
-    "typo_message",
     "suggest_unit",
+    "typo_message",
     "unit_error",
 ]
 
