@@ -163,10 +163,14 @@ class Template:
                     "output of one of its workflows)"
                 )
                 message += f"; did you mean {guess!r}?" if guess else ""
-            errors.append(FieldError(field, message, text))
+            errors.append(FieldError(field, message, text, code="T012"))
         if len(instruments) > 1:
             fields = ", ".join(f"{f} ({i})" for i, f in instruments.items())
-            errors.append(FieldError("(config)", f"timeseries of different instruments: {fields}"))
+            errors.append(
+                FieldError(
+                    "(config)", f"timeseries of different instruments: {fields}", code="T012"
+                )
+            )
         return errors
 
     def _known_references(self, instrument: str) -> frozenset[str]:
