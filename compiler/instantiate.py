@@ -157,7 +157,7 @@ class Template:
             if not known:
                 message = f"instrument {instrument!r} has no timeseries outputs"
             else:
-                guess = did_you_mean(text, sorted(known), cutoff=0.8)
+                guess = _closest_reference(ref, known)
                 message = (
                     f"not a timeseries of instrument {instrument!r} (a 0-d window or series "
                     "output of one of its workflows)"
@@ -329,6 +329,17 @@ def _references(
             fields = definition["fields"] if isinstance(definition, Mapping) else definition.fields
             out += _references(value, fields, f"{prefix}{name}.")
     return out
+
+
+def _closest_reference(ref: TimeseriesReference, known: frozenset[str]) -> str | None:
+    """The known reference an author most likely meant: the same stream and output of another
+    workflow, else the closest spelling among the same workflow's, else among all."""
+    tail = f"/{ref.output_name}@{ref.source_name}"
+    same_stream = sorted(k for k in known if k.endswith(tail))
+    if same_stream:
+        return same_stream[0]
+    same_workflow = sorted(k for k in known if k.startswith(f"{ref.workflow_id}/"))
+    return did_you_mean(str(ref), same_workflow or sorted(known), cutoff=0.6)
 
 
 def _has_template_syntax(text: str) -> bool:
