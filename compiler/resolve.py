@@ -26,7 +26,7 @@ from .services import known_services
 from .specset import Located, SpecSet
 from .units import likely_typo, suggest_unit, typo_message, unit_error
 
-__all__ = ["check_service", "check_spec_set", "did_you_mean"]
+__all__ = ["check_instrument_refs", "check_service", "check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
 
@@ -156,6 +156,15 @@ def _check_workflow(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnos
     out += _check_runner(entry, workflow)
     out += check_service(spec_set, entry, workflow)
     return out
+
+
+def check_instrument_refs(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnostic]:
+    """R003-R006 of one workflow: its instrument exists and has the sources it names.
+
+    Also used on a template's rendered workflow (``entry.path == ("workflow",)``), so a
+    template whose instrument or sources do not exist fails check even without a static one.
+    """
+    return _check_instrument_refs(spec_set, entry, entry.model)
 
 
 def _check_instrument_refs(

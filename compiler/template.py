@@ -28,7 +28,7 @@ from .ids import WorkflowId
 from .instantiate import Template, TimeseriesLookup
 from .paramdefs import EdgesParam, GroupParam, RangeParam, TimeseriesParam
 from .params_check import check_param_defs
-from .resolve import check_service
+from .resolve import check_instrument_refs, check_service
 from .specset import Located, SpecSet
 from .template_static import analyse, config_shape
 from .templating import syntax_error, templated_strings
@@ -89,9 +89,12 @@ def _check_template(
         out.append(
             doc.diagnostic(
                 "T010",
-                f"template {template.name!r} has no examples"
-                + ("" if defaults is not None else " and config fields without a default")
-                + ": only its strings are checked, no rendered workflow",
+                f"template {template.name!r} has no examples: "
+                + (
+                    "it is rendered with its config defaults only"
+                    if defaults is not None
+                    else "some config fields have no default, so only its strings are checked"
+                ),
                 located.at("name"),
                 severity=Severity.WARNING,
                 hint="add examples: [{config: {...}, expect: {id: ..., title: ...}}]",
@@ -99,7 +102,10 @@ def _check_template(
         )
     for index, example in enumerate(template.examples):
         out += _render_check(located, factory, spec_set, example.config, index, seen)
-    return out
+    unique: dict[tuple[str, Any, str], Diagnostic] = {}
+    for diagnostic in out:  # the defaults and each example may render the same mistake
+        unique.setdefault((diagnostic.code, diagnostic.path, diagnostic.message), diagnostic)
+    return list(unique.values())
 
 
 def _check_statically(located: Located[WorkflowTemplate]) -> list[Diagnostic]:
@@ -229,6 +235,8 @@ def _render_check(
         if workflow.params
         else []
     )
+    if not isinstance(template.workflow.source_names, SourceNamesFrom):
+        out.extend(check_instrument_refs(spec_set, Located(workflow, doc, located.at("workflow"))))
     if index is None:
         return out  # the defaults have no expect, and their id may well equal an example's
     out.extend(check_service(spec_set, located, workflow, *located.at("workflow")))

@@ -213,3 +213,63 @@ def test_a_template_without_examples_is_rendered_with_its_defaults(tmp_path: Pat
     text = (CORPUS / "t010_t011_no_example_unused_field.yaml").read_text(encoding="utf-8")
     text = text.replace("version: 1", 'version: "{{ config.x_start | int }}"')
     assert found(write(tmp_path, text)) == {("T010", 4, 7), ("T011", 9, 3), ("T013", 4, 7)}
+
+
+TEMPLATE_REFS = """\
+kind: WorkflowTemplate
+name: refs
+title: T
+config:
+  x_axis: {type: timeseries}
+workflow:
+  instrument: "{{ config.x_axis.workflow_id.instrument }}x"
+  name: "{{ config.x_axis.source_name | slug }}_refs"
+  version: 1
+  group: correlation
+  title: T
+  source_names: [motion9]
+  executor: correlation_histogram
+  outputs:
+    histogram: {title: Histogram}
+---
+kind: WorkflowTemplate
+name: refs2
+title: T
+config:
+  x_axis: {type: timeseries}
+workflow:
+  instrument: dummy
+  name: "{{ config.x_axis.source_name | slug }}_refs2"
+  version: 1
+  group: monitor_dat
+  title: T
+  source_names: [motion9]
+  outputs:
+    histogram: {title: Histogram}
+"""
+
+
+def test_a_template_without_examples_gets_its_instrument_sources_and_service_checked(
+    tmp_path: Path,
+) -> None:
+    assert found(write(tmp_path, TEMPLATE_REFS)) == {
+        ("T010", 2, 7),
+        ("R003", 7, 15),  # rendered with the defaults: dummyx
+        ("T010", 18, 7),
+        ("R019", 26, 10),  # a static group in the body
+        ("R004", 28, 18),
+    }
+
+
+def test_a_param_without_a_default_compiles_and_is_left_out_of_the_defaults(
+    tmp_path: Path,
+) -> None:
+    from wfspec.compiler import compile_paths
+
+    text = (CORPUS / "p119_frozen_without_default.yaml").read_text(encoding="utf-8")
+    text = text.replace(", frozen: true}", "}\n  flag: {type: bool}\n  n: {type: int, default: 2}")
+    result = compile_paths([SPECS, write(tmp_path, text)])
+    assert result.ok, [str(d) for d in result.check.diagnostics]
+    entry = json.loads(result.data)["workflows"]["dummy/fixture_p119/1"]
+    assert entry["defaults"] == {"n": 2}
+    assert set(entry["params_schema"]["required"]) == {"mode", "flag"}
