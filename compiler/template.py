@@ -83,6 +83,11 @@ def _check_template(
     out = _check_statically(located, report_unused=not body_cut)
     if has_errors(out):
         return out  # rendering would only repeat these
+    config_problems = check_param_defs(
+        template.config, located.doc, located.at("config"), allow_timeseries=True
+    )
+    if has_errors(config_problems):
+        return out  # reported by the resolve stage; no config model can be built from them
     factory = template_of(located, spec_set, timeseries)
     defaults = _default_config(template, spec_set, timeseries)
     if defaults is not None:
