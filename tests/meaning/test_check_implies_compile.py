@@ -176,7 +176,7 @@ AXIS = "prop/readings/1/value@det"
 
 
 @settings(
-    max_examples=25,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
