@@ -290,3 +290,11 @@ def test_a_template_config_bound_that_cannot_build_is_reported_not_an_internal_e
     text = text.replace("{type: float, default: 0.0}", "{type: int, exclusive_min: 1.5}")
     text = text.replace("config.x_start.source_name", "config.x_start")
     assert found(write(tmp_path, text)) == {("P117", 7, 39)}
+
+
+def test_a_static_unknown_group_in_a_template_body_is_reported_once(tmp_path: Path) -> None:
+    text = (CORPUS / "t007_unknown_config_field.yaml").read_text(encoding="utf-8")
+    text = text.replace("numerater", "numerator").replace("  executor: correlation_histogram\n", "")
+    text = text.replace("group: correlation", "group: monitor_dat")
+    diagnostics = check_paths([SPECS, write(tmp_path, text)]).diagnostics
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [("R019", 12, 10)]
