@@ -111,7 +111,8 @@ def _check_template(
         out += _render_check(located, factory, spec_set, example.config, index, seen)
     unique: dict[tuple[str, Any, str], Diagnostic] = {}
     for diagnostic in out:  # the defaults and each example may render the same mistake
-        unique.setdefault((diagnostic.code, diagnostic.path, diagnostic.message), diagnostic)
+        same = diagnostic.message.split(" (rendering ")[0]  # which render found it is no news
+        unique.setdefault((diagnostic.code, diagnostic.path, same), diagnostic)
     return list(unique.values())
 
 
