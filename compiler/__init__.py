@@ -19,8 +19,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "TEMP_SUFFIX",
     "Bundle",
     "BundleError",
+    "CheckCache",
     "CheckResult",
     "CompileResult",
     "ConfigError",
@@ -30,16 +32,33 @@ __all__ = [
     "TemplateError",
     "TemplateOrigin",
     "TimeseriesReference",
+    "UnknownInstrument",
     "UnknownTemplate",
+    "UnknownWorkflow",
     "WfspecError",
     "WorkflowId",
     "WorkflowSpec",
+    "atomic_write",
+    "bundle_or_specs",
     "check_paths",
     "compile_paths",
+    "did_you_mean",
+    "find_spec_root",
     "load_bundle",
+    "load_schema",
+    "render",
+    "table_console",
+    "temp_prefix",
 ]
 
 _WHERE = {
+    "bundle_or_specs": "cli_build",
+    "table_console": "console",
+    "atomic_write": "atomic_io",
+    "temp_prefix": "atomic_io",
+    "TEMP_SUFFIX": "atomic_io",
+    "load_schema": "schema_store",
+    "render": "reporters",
     "Bundle": "bundle",
     "load_bundle": "bundle",
     "BundleError": "errors",
@@ -47,12 +66,17 @@ _WHERE = {
     "FieldError": "errors",
     "TemplateError": "errors",
     "UnknownTemplate": "errors",
+    "UnknownInstrument": "errors",
+    "UnknownWorkflow": "errors",
     "WfspecError": "errors",
+    "CheckCache": "check_cache",
     "CheckResult": "checker",
     "check_paths": "checker",
+    "find_spec_root": "specroot",
     "CompileResult": "compile",
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
+    "did_you_mean": "diagnostics",
     "Template": "instantiate",
     "TemplateOrigin": "spec",
     "WorkflowSpec": "spec",
@@ -75,18 +99,27 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .atomic_io import TEMP_SUFFIX, atomic_write, temp_prefix
     from .bundle import Bundle, load_bundle
+    from .check_cache import CheckCache
     from .checker import CheckResult, check_paths
+    from .cli_build import bundle_or_specs
     from .compile import CompileResult, compile_paths
-    from .diagnostics import Diagnostic
+    from .console import table_console
+    from .diagnostics import Diagnostic, did_you_mean
     from .errors import (
         BundleError,
         ConfigError,
         FieldError,
         TemplateError,
+        UnknownInstrument,
         UnknownTemplate,
+        UnknownWorkflow,
         WfspecError,
     )
     from .ids import TimeseriesReference, WorkflowId
     from .instantiate import Template
+    from .reporters import render
+    from .schema_store import load_schema
     from .spec import TemplateOrigin, WorkflowSpec
+    from .specroot import find_spec_root

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .diagnostics import did_you_mean
-from .errors import BundleError, UnknownTemplate
+from .errors import BundleError, UnknownTemplate, UnknownWorkflow
 from .ids import TimeseriesReference, WorkflowId
 from .instantiate import Template
 from .spec import WorkflowSpec
@@ -158,7 +158,10 @@ class Bundle:
 
     def params_form(self, workflow_id: WorkflowId | str) -> dict[str, Any]:
         """The stored form of a static workflow: ``{params_schema, ui_schema, defaults}``."""
-        entry = self._doc["workflows"][str(workflow_id)]
+        entry = self._doc["workflows"].get(str(workflow_id))
+        if entry is None:
+            known = list(self._doc["workflows"])
+            raise UnknownWorkflow(workflow_id, did_you_mean(str(workflow_id), known))
         return {key: entry[key] for key in ("params_schema", "ui_schema", "defaults")}
 
     def template_form(self, name: str) -> dict[str, Any]:

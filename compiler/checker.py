@@ -13,44 +13,54 @@ from __future__ import annotations
 
 import gc
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .check_cache import CheckCache, FileOutcome
 from .diagnostics import Diagnostic, JsonPath, Location, Severity, has_errors
-from .loader import load_paths
 from .resolve import check_spec_set
 from .salvage import salvage
+from .scope import Scope, cite_at_named, plan_scope
 from .source import SourceDocument
+from .specroot import find_spec_root
 from .specset import build_spec_set
 from .template import check_templates
 from .validate import validate_document
 
-__all__ = ["CheckResult", "Progress", "check_paths"]
+__all__ = ["CheckCache", "CheckResult", "Progress", "check_paths", "find_spec_root"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as documents pass through a stage."""
 
 SPEC_SET_FILE = "<spec set>"
+"""File name of an internal error raised by a stage that works on the whole spec set."""
 
 # The stages that run over the whole spec set, in order; each returns diagnostics.
 SPEC_SET_STAGES: tuple[tuple[str, Callable[[Any], list[Diagnostic]]], ...] = (
     ("resolve", check_spec_set),
     ("templates", check_templates),
 )
-"""File name of an internal error raised by a stage that works on the whole spec set."""
 
 
 @dataclass(slots=True)
 class CheckResult:
-    """Everything a reporter needs: sorted diagnostics and what was checked."""
+    """Everything a reporter needs: sorted diagnostics and what was checked.
+
+    ``files`` and ``documents`` count the named files only; ``spec_set`` is the whole set they
+    were checked in. ``hidden`` counts the problems of files that were loaded as context but not
+    named (they neither show nor fail the run); ``spec_roots`` are the spec-set folders loaded
+    as context (empty when every path was checked on its own).
+    """
 
     diagnostics: list[Diagnostic]
     files: list[str]
     documents: int
     spec_set: Any | None = None
     stages_skipped: list[str] = field(default_factory=list)
+    hidden: int = 0
+    spec_roots: list[Path] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -74,6 +84,7 @@ class CheckResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.count(Severity.INFO),
+            "hidden": self.hidden,
         }
 
 
@@ -90,36 +101,30 @@ def internal_error(stage: str, error: BaseException, file: str, line: int = 0) -
     )
 
 
-def _validate_all(
-    documents: list[SourceDocument],
-    flawed: set[tuple[str, int]],
-    diagnostics: list[Diagnostic],
-    progress: Progress | None,
-    salvaged: dict[tuple[str, int], list[JsonPath]],
-) -> tuple[list[SourceDocument], list[SourceDocument]]:
-    valid: list[SourceDocument] = []
-    invalid: list[SourceDocument] = []
-    total = len(documents)
-    for done, doc in enumerate(documents, 1):
-        try:
-            problems = validate_document(doc)
-        except Exception as error:  # a bug: report it, keep checking the other documents
-            problems = [internal_error("validate", error, doc.file, doc.start.line)]
-        diagnostics.extend(problems)
-        clean = (doc.file, doc.index) not in flawed and not has_errors(problems)
-        if not clean and (doc.file, doc.index) not in flawed:
-            rescued = salvage(doc, problems)  # its meaning is checked all the same (salvage.py)
-            if rescued is not None:
-                doc, salvaged[(doc.file, doc.index)] = rescued
-                clean = True
-        (valid if clean else invalid).append(doc)
-        if progress is not None:
-            progress("validate", done, total)
-    return valid, invalid
+def check_paths(
+    paths: Sequence[str | Path],
+    *,
+    spec_root: Path | None = None,
+    overlays: Mapping[Path, str] | None = None,
+    progress: Progress | None = None,
+    cache: CheckCache | None = None,
+    in_context: bool = True,
+) -> CheckResult:
+    """Check the specs named by ``paths`` (files or folders); never raises for bad input.
 
+    **In context** (``docs/adr/0010-check-in-context.md``): a named path inside a spec set --
+    ``spec_root``, or found by :func:`find_spec_root` -- is checked together with the whole set,
+    and only the named files' problems are reported: a problem of an unnamed file that involves
+    a named one (a duplicate id, a broken reference naming it in ``related``) is cited at the
+    named file; the rest only count in :attr:`CheckResult.hidden`. A folder path names every file
+    below it (a spec set's own folder therefore reports everything, as before). Paths outside any
+    spec set are checked on their own. ``in_context=False`` turns the lookup off (``compile``
+    builds exactly what it is given).
 
-def check_paths(paths: Sequence[str | Path], *, progress: Progress | None = None) -> CheckResult:
-    """Check every spec under ``paths`` (files or folders); never raises for bad input.
+    ``overlays`` (resolved absolute path -> text) replace the disk content of those files, for
+    unsaved editor buffers; an overlay for a file not on disk is part of the folder it lies in.
+    ``cache`` (a :class:`CheckCache` kept between calls, as ``check --watch`` does) re-reads and
+    re-validates only files that changed.
 
     The cyclic garbage collector is paused for the run: loading allocates hundreds of thousands
     of small objects that all stay alive until the end (documents keep their nodes for
@@ -130,19 +135,23 @@ def check_paths(paths: Sequence[str | Path], *, progress: Progress | None = None
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check(paths, progress)
+        scope = plan_scope(paths, spec_root if in_context else None, in_context=in_context)
+        return _check(scope, overlays or {}, progress, cache if cache is not None else CheckCache())
     finally:
         if enabled:
             gc.enable()
 
 
-def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResult:
-    loaded = load_paths(paths)
-    diagnostics = list(loaded.diagnostics)
+def _check(
+    scope: Scope, overlays: Mapping[Path, str], progress: Progress | None, cache: CheckCache
+) -> CheckResult:
+    files, diagnostics, named = scope.discover(overlays)
+    outcomes = [cache.load(path, overlays) for path in files]
+    cache.keep_only(files)
     if progress is not None:
-        progress("load", len(loaded.files), len(loaded.files))
+        progress("load", len(files), len(files))
     salvaged: dict[tuple[str, int], list[JsonPath]] = {}
-    valid, invalid = _validate_all(loaded.documents, loaded.flawed, diagnostics, progress, salvaged)
+    valid, invalid = _validate_all(outcomes, diagnostics, progress, salvaged)
     skipped: list[str] = []
     spec_set = None
     try:
@@ -163,11 +172,57 @@ def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResul
             diagnostics.append(internal_error(stage, error, SPEC_SET_FILE))
         if progress is not None:
             progress(stage, 1, 1)
-    diagnostics.sort(key=Diagnostic.sort_key)
+    shown, hidden = cite_at_named(diagnostics, named, keep={SPEC_SET_FILE})
+    shown.sort(key=Diagnostic.sort_key)
+    named_outcomes = [o for o in outcomes if o.name in named]
     return CheckResult(
-        diagnostics=diagnostics,
-        files=loaded.files,
-        documents=len(loaded.documents),
+        diagnostics=shown,
+        files=[o.name for o in named_outcomes],
+        documents=sum(len(o.loaded.documents) for o in named_outcomes),
         spec_set=spec_set,
         stages_skipped=skipped,
+        hidden=hidden,
+        spec_roots=list(scope.roots),
     )
+
+
+def _validate_all(
+    outcomes: list[FileOutcome],
+    diagnostics: list[Diagnostic],
+    progress: Progress | None,
+    salvaged: dict[tuple[str, int], list[JsonPath]],
+) -> tuple[list[SourceDocument], list[SourceDocument]]:
+    """Validate every document not validated before (a cached file keeps its results).
+
+    A structurally broken document is repaired for checking when it can be (``salvage.py``):
+    its meaning is checked all the same, and ``salvaged`` records what was removed.
+    """
+    total = sum(len(o.loaded.documents) for o in outcomes)
+    done = 0
+    valid: list[SourceDocument] = []
+    invalid: list[SourceDocument] = []
+    for outcome in outcomes:
+        if outcome.problems is None:
+            outcome.problems = [_validate_one(doc) for doc in outcome.loaded.documents]
+        diagnostics.extend(outcome.loaded.diagnostics)
+        for doc, problems in zip(outcome.loaded.documents, outcome.problems, strict=True):
+            diagnostics.extend(problems)
+            flawed = (doc.file, doc.index) in outcome.loaded.flawed
+            clean = not flawed and not has_errors(problems)
+            if not clean and not flawed:
+                rescued = salvage(doc, problems)
+                if rescued is not None:
+                    doc, salvaged[(doc.file, doc.index)] = rescued
+                    clean = True
+            (valid if clean else invalid).append(doc)
+            done += 1
+            if progress is not None:
+                progress("validate", done, total)
+    return valid, invalid
+
+
+def _validate_one(doc: SourceDocument) -> list[Diagnostic]:
+    try:
+        return validate_document(doc)
+    except Exception as error:  # a bug: report it, keep checking the other documents
+        return [internal_error("validate", error, doc.file, doc.start.line)]

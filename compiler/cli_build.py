@@ -24,7 +24,8 @@ _FORMATS = click.Choice(["text", "json", "github", "sarif"])
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"wfspec: {message}", err=True)
+    """Print ``Error: message`` (click's own prefix, the one every command uses) and exit."""
+    click.echo(f"Error: {message}", err=True)
     sys.exit(code)
 
 
@@ -181,7 +182,7 @@ def read_config_file(path: str) -> dict[str, Any]:
     return data
 
 
-def _bundle_or_specs(source: str) -> Any:
+def bundle_or_specs(source: str) -> Any:
     """A Bundle of a bundle file/folder, or of a spec folder compiled in memory."""
     from .bundle import bundle_from_document, load_bundle
 
@@ -199,6 +200,7 @@ def _bundle_or_specs(source: str) -> Any:
     "source",
     default="specs",
     show_default=True,
+    type=click.Path(exists=True),
     help="Spec folder, or a bundle.json, that defines the template.",
 )
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False))
@@ -228,7 +230,7 @@ def render_command(
     try:
         config = read_config_file(config_file) if config_file else {}
         config.update(_parse_sets(sets))
-        bundle = _bundle_or_specs(source)
+        bundle = bundle_or_specs(source)
         spec = bundle.instantiate(template, config)
     except WfspecError as exc:
         _fail(str(exc), 1)
@@ -257,12 +259,12 @@ def render_command(
 
 
 def _document(source: str) -> Mapping[str, Any]:
-    return _bundle_or_specs(source).document()
+    return bundle_or_specs(source).document()
 
 
 @click.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
 @click.option(
     "--format",
     "output_format",
@@ -299,15 +301,16 @@ def diff_command(old: str, new: str, output_format: str, fail_on_breaking: bool)
     elif not changes:
         click.echo("no changes")
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from .console import table_console
 
         table = Table(box=None, show_edge=False, pad_edge=False)
         for column in ("change", "what", "id / name", "detail", ""):
             table.add_column(column)
         for c in changes:
             table.add_row(c.kind, c.what, c.name, c.detail, "BREAKING" if c.breaking else "")
-        console = Console(highlight=False, soft_wrap=False, width=max(120, Console().width))
+        console = table_console()
         console.print(table)
         console.print(f"{len(changes)} changes, {len(breaking)} breaking")
     sys.exit(1 if fail_on_breaking and breaking else 0)

@@ -37,7 +37,7 @@ def compile_paths(
     paths: Sequence[str | Path], *, strict: bool = False, progress: Progress | None = None
 ) -> CompileResult:
     """Check ``paths`` and build the bundle (``strict``: warnings also prevent the build)."""
-    check = check_paths(paths, progress=progress)
+    check = check_paths(paths, progress=progress, in_context=False)
     if check.failed(strict=strict) or check.spec_set is None:
         return CompileResult(check)
     try:

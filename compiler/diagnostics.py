@@ -8,7 +8,9 @@ never reuse or renumber one.
 
 from __future__ import annotations
 
+import ast
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -68,6 +70,25 @@ class Diagnostic:
     def col(self) -> int:
         return self.location.col
 
+    @property
+    def suggestion(self) -> str | None:
+        """The replacement a did-you-mean hint proposes (``did you mean 'title'?``), or None.
+
+        Every stage writes its did-you-mean through ``repr`` of the candidate, so the hint is the
+        one place it lives and the JSON output stays as it is; editors (``wfspec lsp``) offer it
+        as a quick fix.
+        """
+        if not self.hint:
+            return None
+        match = _DID_YOU_MEAN.search(self.hint)
+        if match is None:
+            return None
+        try:
+            value = ast.literal_eval(match.group(1))
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.col, self.code, self.message)
 
@@ -84,6 +105,9 @@ class Diagnostic:
             "hint": self.hint,
             "related": [{"file": r.file, "line": r.line, "col": r.col} for r in self.related],
         }
+
+
+_DID_YOU_MEAN = re.compile(r"did you mean ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\\?")
 
 
 def format_path(path: JsonPath) -> str:

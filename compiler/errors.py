@@ -60,3 +60,31 @@ class UnknownTemplate(WfspecError, KeyError):
 
     def __str__(self) -> str:  # KeyError would add quotes
         return self.args[0]
+
+
+class UnknownWorkflow(WfspecError, KeyError):
+    """No workflow of that id; ``suggestion`` is the closest known id, if any."""
+
+    def __init__(self, workflow_id: object, suggestion: str | None = None) -> None:
+        self.workflow_id = workflow_id
+        self.suggestion = suggestion
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"unknown workflow {workflow_id}{hint}")
+
+    def __str__(self) -> str:  # KeyError would add quotes
+        return self.args[0]
+
+
+class UnknownInstrument(WfspecError, KeyError):
+    """No instrument of that name in the bundle; ``suggestion`` is the closest, if any."""
+
+    def __init__(self, name: str, known: Sequence[str], suggestion: str | None = None) -> None:
+        self.name = name
+        self.suggestion = suggestion
+        hint = f"did you mean {suggestion!r}? " if suggestion else ""
+        super().__init__(
+            f"unknown instrument {name!r}: {hint}the bundle has {', '.join(known) or 'none'}"
+        )
+
+    def __str__(self) -> str:
+        return self.args[0]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,8 +60,10 @@ __all__ = [
     "discover",
     "display_name",
     "load_file",
+    "load_one",
     "load_paths",
     "load_text",
+    "resolved",
 ]
 
 ALIAS_EXPANSION_FLOOR = 100_000
@@ -104,6 +106,13 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     flawed: set[tuple[str, int]] = field(default_factory=set)
+
+    def extend(self, other: LoadResult) -> None:
+        """Append another result (e.g. of one more file)."""
+        self.documents.extend(other.documents)
+        self.diagnostics.extend(other.diagnostics)
+        self.files.extend(other.files)
+        self.flawed |= other.flawed
 
 
 class _Refused(Exception):
@@ -670,13 +679,41 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
     return load_text(text, name)
 
 
+_RESOLVED_PATHS: dict[str, Path] = {}
+_RESOLVED_PATHS_MAX = 100_000
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, memoised by absolute spelling.
+
+    ``realpath`` costs a system call per path component; a watch loop over 1,000 files asks for
+    the same few thousand paths on every poll (the key of a file in caches, overlays and the
+    named set). Symlinks changed while a process runs are not seen -- a price worth paying.
+    """
+    key = os.path.abspath(path)
+    found = _RESOLVED_PATHS.get(key)
+    if found is None:
+        if len(_RESOLVED_PATHS) >= _RESOLVED_PATHS_MAX:
+            _RESOLVED_PATHS.clear()
+        found = _RESOLVED_PATHS[key] = Path(key).resolve()
+    return found
+
+
 def display_name(path: Path) -> str:
-    """The path relative to the current directory when it lies below it, else as absolute."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    """The path relative to the current directory when it lies below it, else as absolute.
+
+    A relative path is shown as given (normalised as ``Path`` does); string operations rather
+    than ``Path.relative_to``, because a watch loop asks for thousands of names per poll.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    text = path.as_posix()
+    cwd = Path.cwd().as_posix()
+    if text == cwd:
+        return "."
+    prefix = cwd if cwd.endswith("/") else cwd + "/"
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -688,8 +725,16 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Files to load (given files as-is, folders searched recursively), each once, in order."""
+def discover(
+    paths: Sequence[str | Path], overlays: Mapping[Path, str] | None = None
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Files to load (given files as-is, folders searched recursively), each once, in order.
+
+    ``overlays`` (resolved absolute path -> text) are files that may not be on disk yet (unsaved
+    editor buffers): a named path with an overlay exists, and a folder includes the overlays
+    below it.
+    """
+    overlays = overlays or {}
     found: list[Path] = []
     seen: set[Path] = set()
     diagnostics: list[Diagnostic] = []
@@ -697,17 +742,28 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Diagnostic]]
         path = Path(raw)
         if path.is_dir():
             candidates = sorted(_walk(path))
+            folder = resolved(path)
+            extra = [
+                file
+                for file in overlays
+                if file.name.endswith(YAML_SUFFIXES)
+                and folder in file.parents
+                and not file.exists()
+                and not any(part.startswith(".") for part in file.relative_to(folder).parts)
+            ]
+            if extra:
+                candidates = sorted([*candidates, *extra])
             if not candidates:
                 diagnostics.append(
                     Diagnostic(
                         "L011",
-                        Severity.WARNING,
+                        Severity.ERROR,
                         "no *.yaml or *.yml files in this folder",
                         Location(display_name(path)),
                         hint="point wfspec check at the folder that holds the specs",
                     )
                 )
-        elif path.exists():
+        elif path.exists() or resolved(path) in overlays:
             candidates = [path]
         else:
             diagnostics.append(
@@ -720,36 +776,45 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Diagnostic]]
             )
             continue
         for candidate in candidates:
-            key = candidate.resolve()
+            key = resolved(candidate)
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
     return found, diagnostics
 
 
-def load_paths(paths: Sequence[str | Path]) -> LoadResult:
-    """Load every spec file under ``paths``; all problems are returned as diagnostics."""
-    files, diagnostics = discover(paths)
+def load_paths(
+    paths: Sequence[str | Path], overlays: Mapping[Path, str] | None = None
+) -> LoadResult:
+    """Load every spec file under ``paths``; all problems are returned as diagnostics.
+
+    ``overlays`` (resolved absolute path -> text) replace the disk content of those files.
+    """
+    files, diagnostics = discover(paths, overlays)
     result = LoadResult(diagnostics=diagnostics)
     for path in files:
-        try:
-            one = load_file(path)
-        except Exception as error:  # a bug in wfspec: report it, load the other files
-            name = display_name(path)
-            one = LoadResult(
-                diagnostics=[
-                    _diag(
-                        "I001",
-                        f"internal error in the load stage: {type(error).__name__}: {error}",
-                        name,
-                        hint="this is a bug in wfspec, not in your spec; please report it "
-                        "with this file",
-                    )
-                ],
-                files=[name],
-            )
-        result.documents.extend(one.documents)
-        result.diagnostics.extend(one.diagnostics)
-        result.files.extend(one.files)
-        result.flawed |= one.flawed
+        result.extend(load_one(path, overlays))
     return result
+
+
+def load_one(path: Path, overlays: Mapping[Path, str] | None = None) -> LoadResult:
+    """Load one file (its overlay text when there is one); a bug becomes an I001 diagnostic."""
+    name = display_name(path)
+    try:
+        text = overlays.get(resolved(path)) if overlays else None
+        if text is not None:
+            return load_text(text, name)
+        return load_file(path, name)
+    except Exception as error:  # a bug in wfspec: report it, load the other files
+        return LoadResult(
+            diagnostics=[
+                _diag(
+                    "I001",
+                    f"internal error in the load stage: {type(error).__name__}: {error}",
+                    name,
+                    hint="this is a bug in wfspec, not in your spec; please report it "
+                    "with this file",
+                )
+            ],
+            files=[name],
+        )

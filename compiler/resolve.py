@@ -19,9 +19,9 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-from .diagnostics import Diagnostic, Severity, did_you_mean
+from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
-from .params_check import check_param_defs
+from .params_check import check_param_defs as _param_defs_problems
 from .services import known_services
 from .specset import Located, SpecSet
 from .units import likely_typo, suggest_unit, typo_message, unit_error
@@ -29,6 +29,12 @@ from .units import likely_typo, suggest_unit, typo_message, unit_error
 __all__ = ["check_instrument_refs", "check_service", "check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
+
+
+def check_param_defs(defs: Any, doc: Any, path: JsonPath, **options: Any) -> list[Diagnostic]:
+    """``params_check.check_param_defs``, once per document (it reads that document only)."""
+    key = ("check_param_defs", tuple(path), tuple(sorted(options.items())))
+    return doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options))
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:
@@ -188,6 +194,10 @@ def _check_instrument_refs(
         ]
     out: list[Diagnostic] = []
     instrument = workflow.instrument
+    # The instrument's sources are involved in a missing source: named in ``related``, so a check
+    # of the instrument file alone also reports the workflows its edit broke (ADR 0010).
+    owner = spec_set.instruments[instrument]
+    involved = [owner.doc.locate(owner.at("sources"))]
     out += _check_list_names(entry, workflow.source_names, "source_names")
     for index, name in enumerate(workflow.source_names):
         if name not in sources:
@@ -198,6 +208,7 @@ def _check_instrument_refs(
                     "source_names",
                     index,
                     hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                    related=involved,
                 )
             )
     for role, aux in workflow.aux_sources.items():
@@ -212,6 +223,7 @@ def _check_instrument_refs(
                         "choices",
                         index,
                         hint=_hint(name, sources, f"add it to the sources of {instrument!r}"),
+                        related=involved,
                     )
                 )
         if aux.default is not None and aux.default not in aux.choices:

@@ -33,10 +33,21 @@ class SourceDocument:
     data: Any
     start: Location
     locator: Locator = field(repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Results computed from this document alone (its model, its params' diagnostics), kept
+    with it: a document reused from a :class:`~.check_cache.CheckCache` is not re-derived."""
 
     @property
     def kind(self) -> str | None:
         return self.data.get("kind") if isinstance(self.data, dict) else None
+
+    def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per document and ``key`` (it must depend on this document only)."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+            return value
 
     def locate(self, path: JsonPath = ()) -> Location:
         return self.locator(tuple(path))

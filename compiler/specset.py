@@ -171,6 +171,11 @@ def _remember(known: KnownNames, doc: SourceDocument) -> None:
 
 
 def _parse(doc: SourceDocument) -> tuple[BaseModel | None, list[Diagnostic]]:
+    """The document's model (once per document: a cached document keeps it) and problems."""
+    return doc.memoized("model", lambda: _parse_model(doc))
+
+
+def _parse_model(doc: SourceDocument) -> tuple[BaseModel | None, list[Diagnostic]]:
     model_class = DOCUMENT_MODELS.get(doc.kind or "")
     if model_class is None:
         return None, []  # an unknown kind is a structural (S) error, already reported
@@ -191,17 +196,29 @@ def _parse(doc: SourceDocument) -> tuple[BaseModel | None, list[Diagnostic]]:
         ]
 
 
-def _duplicate(
-    code: str, what: str, name: str, first: SourceDocument, second: SourceDocument
-) -> Diagnostic:
-    where = first.locate(("name",))
-    return second.diagnostic(
-        code,
-        f"duplicate {what} {name!r}: already defined at {where}",
-        ("name",),
-        hint=f"rename one of them; {what} names are global across the spec set",
-        related=[where],
-    )
+def _duplicates(
+    code: str, what: str, name: object, docs: list[SourceDocument], hint: str
+) -> list[Diagnostic]:
+    """One diagnostic at every definition of a duplicated name, each naming all the others.
+
+    Every place is cited (not only the second), so a check of any one of the files -- the one
+    a pull request touches, say -- reports the clash in that file.
+    """
+    places = [doc.locate(("name",)) for doc in docs]
+    out: list[Diagnostic] = []
+    for doc, here in zip(docs, places, strict=True):
+        others = [place for place in places if place != here]
+        also = ", ".join(str(place) for place in others)
+        out.append(
+            doc.diagnostic(
+                code,
+                f"duplicate {what} {name}: also defined at {also}",
+                ("name",),
+                hint=hint,
+                related=others,
+            )
+        )
+    return out
 
 
 def build_spec_set(
@@ -212,10 +229,12 @@ def build_spec_set(
 
     ``invalid_documents`` (those that failed load or schema checks) only contribute their names
     to :attr:`SpecSet.known_names`. Documents are taken in the given order; the first of two
-    duplicates is kept and the second is reported, naming the first in ``related``.
+    duplicates is kept, and every definition of a duplicated name gets a diagnostic naming the
+    others in ``related``.
     """
     spec_set = SpecSet()
     diagnostics: list[Diagnostic] = []
+    clashes: dict[tuple[str, object], list[SourceDocument]] = {}
     for doc in invalid_documents:
         _remember(spec_set.known_names, doc)
     for doc in valid_documents:
@@ -225,16 +244,7 @@ def build_spec_set(
         if isinstance(model, Workflow):
             existing_wf = spec_set.workflows.get(model.id)
             if existing_wf is not None:
-                where = existing_wf.doc.locate(("name",))
-                diagnostics.append(
-                    doc.diagnostic(
-                        "R002",
-                        f"duplicate workflow id {model.id}: already defined at {where}",
-                        ("name",),
-                        hint="rename the workflow or bump its version",
-                        related=[where],
-                    )
-                )
+                clashes.setdefault(("workflow id", model.id), [existing_wf.doc]).append(doc)
             else:
                 spec_set.workflows[model.id] = Located(model, doc)
             continue
@@ -250,7 +260,20 @@ def build_spec_set(
             continue
         existing = table.get(model.name)
         if existing is not None:
-            diagnostics.append(_duplicate("R001", what, model.name, existing.doc, doc))
+            clashes.setdefault((what, model.name), [existing.doc]).append(doc)
         else:
             table[model.name] = Located(model, doc)
+    for (what, name), docs in clashes.items():
+        if what == "workflow id":
+            diagnostics += _duplicates(
+                "R002", what, name, docs, "rename the workflow or bump its version"
+            )
+        else:
+            diagnostics += _duplicates(
+                "R001",
+                what,
+                repr(name),
+                docs,
+                f"rename one of them; {what} names are global across the spec set",
+            )
     return spec_set, diagnostics

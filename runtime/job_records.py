@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
+from .durable import FileStamp
 from .instance_store import default_state_dir
 from .yaml_store import StoreError, YamlDocumentFile, plain, to_yaml
 
@@ -62,7 +63,10 @@ class JobRecordsStore:
             path,
             schema_file=SCHEMA_FILE,
             new_document=f"{_HEADER}format_version: {FORMAT_VERSION}\nrecords:\n",
+            entries_section="records",
         )
+        self.problems: tuple[str, ...] = ()
+        """The records skipped by the last :meth:`load`, one line each (file:line:col)."""
 
     @classmethod
     def for_instrument(cls, instrument: str) -> JobRecordsStore:
@@ -76,11 +80,33 @@ class JobRecordsStore:
     def path(self) -> Path:
         return self._file.path
 
+    def stamp(self) -> object:
+        """What the file looks like from outside (one ``stat``): changes when anyone writes it."""
+        return FileStamp.of(self.path)
+
     def load(self) -> dict[WorkflowId, dict[str, Any]]:
-        """Every record by workflow id (copies); :class:`StoreError` for a bad file."""
+        """Every good record by workflow id (copies); :class:`StoreError` for a bad file.
+
+        A bad record (an id that is not ``instrument/name/version`` of slugs, a record that does
+        not have the documented shape) is reported in :attr:`problems` and skipped alone: the
+        other records still re-attach their jobs.
+        """
         doc = self._file.load()
         entries = (doc or {}).get("records") or {}
-        return {WorkflowId.parse(str(key)): plain(record) for key, record in entries.items()}
+        problems = dict(self._file.entry_problems)
+        records: dict[WorkflowId, dict[str, Any]] = {}
+        for key, record in entries.items():
+            if str(key) in problems:
+                continue
+            try:
+                records[WorkflowId.parse(str(key))] = plain(record)
+            except ValueError as exc:
+                problems[str(key)] = f"{self.path}: record {key!r}: {exc}"
+        if tuple(problems.values()) != self.problems:
+            for line in problems.values():
+                log.warning("job record skipped: %s", line)
+        self.problems = tuple(problems.values())
+        return records
 
     def put(self, workflow_id: WorkflowId, record: Mapping[str, Any]) -> None:
         """Store ``record`` as the record of ``workflow_id`` (durable when this returns)."""

@@ -48,7 +48,7 @@ class JobService:
         self._retention_s = retention_s
         self._max_jobs = max_jobs
         self._lock = threading.Lock()
-        # key -> [status, received_at]: mutable so that a repeated heartbeat costs one store
+        # key -> [status, received_at]: mutable, so a heartbeat that changes nothing costs one store
         self._jobs: dict[tuple[str, UUID], list] = {}
         self._version = 0
 
@@ -75,7 +75,7 @@ class JobService:
                 held = jobs.get(key)
                 if held is not None:
                     old = held[0]
-                    if old is status:  # the codec's cache: same payload, same object
+                    if old is status:  # the same object routed again (an in-process sender)
                         held[1] = received_at
                         continue
                     if not supersedes(status, old):

@@ -35,10 +35,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wfspec.compiler.diagnostics import did_you_mean
-from wfspec.compiler.errors import ConfigError, TemplateError, WfspecError
-from wfspec.compiler.ids import WorkflowId
-from wfspec.compiler.spec import WorkflowSpec
+from wfspec.compiler import (
+    ConfigError,
+    TemplateError,
+    WfspecError,
+    WorkflowId,
+    WorkflowSpec,
+    did_you_mean,
+)
 
 from .instance_store import InstanceStore, StoredInstance
 from .yaml_store import StoreError
@@ -47,6 +51,7 @@ __all__ = [
     "EventKind",
     "InstanceConflict",
     "NotAnInstance",
+    "OtherInstrument",
     "RegistryEvent",
     "StaleInstance",
     "WorkflowRegistry",
@@ -96,6 +101,41 @@ class NotAnInstance(WfspecError, KeyError):
         return str(self.args[0])
 
 
+class OtherInstrument(WfspecError, ValueError):
+    """A template config gives a workflow of another instrument than the registry's."""
+
+    def __init__(self, workflow_id: WorkflowId, instrument: str) -> None:
+        self.workflow_id = workflow_id
+        self.instrument = instrument
+        super().__init__(
+            f"cannot register {workflow_id}: it belongs to instrument {workflow_id.instrument!r}, "
+            f"this registry (runtime) is for {instrument!r}; choose axes of {instrument!r}"
+        )
+
+
+class _InstrumentView(Mapping[WorkflowId, WorkflowSpec]):
+    """The bundle's static workflows of one instrument (specs still built on first lookup)."""
+
+    def __init__(self, workflows: Mapping[WorkflowId, WorkflowSpec], instrument: str) -> None:
+        self._workflows = workflows
+        self._ids = [wid for wid in workflows if wid.instrument == instrument]
+        self._set = frozenset(self._ids)
+
+    def __getitem__(self, key: WorkflowId) -> WorkflowSpec:
+        if key not in self._set:
+            raise KeyError(key)
+        return self._workflows[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set
+
+    def __iter__(self) -> Iterator[WorkflowId]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 StaleKind = Literal[
     "bad_id", "template_missing", "config_invalid", "render_failed", "id_changed", "static_id"
 ]
@@ -125,13 +165,23 @@ class WorkflowRegistry(Mapping[WorkflowId, WorkflowSpec]):
     """Static workflows of ``bundle`` + template instances of ``store`` (see module doc).
 
     ``store=None`` keeps instances in memory only (tests, replays). Keys may be given as
-    :class:`WorkflowId` or as ``"instrument/name/version"`` strings.
+    :class:`WorkflowId` or as ``"instrument/name/version"`` strings. With ``instrument`` the
+    registry holds that instrument's workflows only (a runtime's view): other instruments'
+    static workflows are not listed, and registering another instrument's instance raises
+    :class:`OtherInstrument`.
     """
 
-    def __init__(self, bundle: Any, store: InstanceStore | None = None) -> None:
+    def __init__(
+        self, bundle: Any, store: InstanceStore | None = None, *, instrument: str | None = None
+    ) -> None:
         self._bundle = bundle
         self._store = store
-        self._static: Mapping[WorkflowId, WorkflowSpec] = bundle.workflows
+        self.instrument = instrument
+        self._static: Mapping[WorkflowId, WorkflowSpec] = (
+            bundle.workflows
+            if instrument is None
+            else _InstrumentView(bundle.workflows, instrument)
+        )
         self._instances: dict[WorkflowId, _Instance] = {}
         self._stale: tuple[StaleInstance, ...] = ()
         self._problems: tuple[str, ...] = ()
@@ -265,6 +315,8 @@ class WorkflowRegistry(Mapping[WorkflowId, WorkflowSpec]):
         normalized = template.validate_config(config)
         spec = template.instantiate(normalized)
         wid = spec.id
+        if self.instrument is not None and wid.instrument != self.instrument:
+            raise OtherInstrument(wid, self.instrument)
         if wid in self._static:
             raise InstanceConflict(
                 wid, "a static workflow of the bundle has this id; change the config"

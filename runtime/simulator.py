@@ -7,9 +7,11 @@ It speaks the exact wire format (ADR 0007) on the instrument's topics:
   params model, or when the source is not one the workflow runs on; a command for a workflow it
   does not know gets no reply at all (as a backend without that workflow); workflows with an
   ``executor`` are not the backend's business and are ignored;
-- emits, every ``heartbeat_interval_s`` (2 s like the real backend), one x5f2 job heartbeat per
-  running job and one service heartbeat per service; a new job reports at once. A stopped job
-  simply stops heartbeating (no final message);
+- beats like the real backend (checked field by field against tests/data/real-captures): every
+  ``heartbeat_interval_s`` (2 s) one batch with one x5f2 heartbeat per running job and one per
+  service. A new job reports ``scheduled`` at once (no times), then ``active`` with its
+  ``start_time`` and an ``end_time`` that moves to the beat's time on every beat, so no two beats
+  of a job repeat; a stopped job sends one final ``stopped`` beat, then is silent;
 - publishes timeseries results on ``{instrument}_livedata_data`` for ``timeseries_data`` and
   ``monitor_histogram`` jobs (``correlation.timeseries_source``), so correlation instances work;
 - faults can be injected: a job in ``error`` (with a traceback) or ``warning``, and a crashed
@@ -35,8 +37,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from wfspec.compiler.ids import WorkflowId
-from wfspec.compiler.spec import WorkflowSpec
+from wfspec.compiler import WorkflowId, WorkflowSpec
 
 from .commands import JobCommand, WorkflowConfigCommand, decode_command
 from .kafka.config import producer_config
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 Lookup = Callable[[WorkflowId], WorkflowSpec | None]
 
 
+SOFTWARE_VERSION = "26.8.0"
+"""The backend version the simulator stands in for (the real captures' ``software_version``)."""
+
+
 @dataclass(slots=True)
 class _Job:
     workflow_id: WorkflowId
@@ -62,6 +67,41 @@ class _Job:
     state: JobState = JobState.SCHEDULED
     error: str | None = None
     warning: str | None = None
+
+
+def job_beat(job: _Job, now_ns: int, *, host: str = "", pid: int = 0) -> bytes:
+    """One job heartbeat as the backend writes it: a ``scheduled`` job has no times yet; later
+    beats carry the ``start_time`` and ``end_time`` = the time of the beat."""
+    scheduled = job.state is JobState.SCHEDULED
+    status = JobStatus(
+        job_id=job.job_id,
+        workflow_id=job.workflow_id,
+        state=job.state,
+        error=job.error,
+        warning=job.warning,
+        start_time=None if scheduled else job.start_time,
+        end_time=None if scheduled else max(now_ns, job.start_time),
+    )
+    return encode_status(status, software_version=SOFTWARE_VERSION, host_name=host, process_id=pid)
+
+
+def service_beat(
+    instrument: str, name: str, worker: str, started_at: int, jobs: int, *, host: str = "",
+    pid: int = 0,
+) -> bytes:  # fmt: skip
+    """One service heartbeat as the backend writes it (``stream_stats`` null, batches of 1 s)."""
+    status = ServiceStatus(
+        instrument=instrument,
+        service_name=name,
+        worker_id=worker,
+        state=ServiceState.RUNNING,
+        started_at=started_at,
+        active_job_count=jobs,
+        error=None,
+        batch_interval_s=1.0,
+        stream_stats=None,
+    )
+    return encode_status(status, software_version=SOFTWARE_VERSION, host_name=host, process_id=pid)
 
 
 class SimulatedBackend(StartStop):
@@ -208,6 +248,7 @@ class SimulatedBackend(StartStop):
         self._reply(command.message_id, source, None)
         self._emit([self._job_heartbeat(job)])
         job.state = JobState.ACTIVE
+        job.start_time = time.time_ns()
 
     def _stop_jobs(self, command: JobCommand) -> None:
         with self._lock:
@@ -224,14 +265,19 @@ class SimulatedBackend(StartStop):
                     k for k, job in self._jobs.items() if job.workflow_id == command.workflow_id
                 ]
                 device = "all"
+            final = []
             for key in matches:
                 job = self._jobs.pop(key)
+                job.state = JobState.STOPPED
+                if job.service not in self._crashed:
+                    final.append(self._job_heartbeat(job))
                 if self._data is not None:
                     self._data.job_stopped(
                         job.workflow_id, job.job_id.source_name, job.job_id.job_number
                     )
         if matches:
             self._reply(command.message_id, device, None)
+            self._emit(final)
 
     def _reply(self, message_id: UUID, device: str, error: str | None) -> None:
         payload = {
@@ -251,30 +297,12 @@ class SimulatedBackend(StartStop):
     # -- heartbeats and data --------------------------------------------------------------------
 
     def _job_heartbeat(self, job: _Job) -> bytes:
-        status = JobStatus(
-            job_id=job.job_id,
-            workflow_id=job.workflow_id,
-            state=job.state,
-            error=job.error,
-            warning=job.warning,
-            start_time=job.start_time,
-            end_time=None,
-        )
-        return encode_status(status, host_name=self._host, process_id=os.getpid())
+        return job_beat(job, time.time_ns(), host=self._host, pid=os.getpid())
 
     def _service_heartbeat(self, name: str, worker: str, jobs: int) -> bytes:
-        status = ServiceStatus(
-            instrument=self.instrument,
-            service_name=name,
-            worker_id=worker,
-            state=ServiceState.RUNNING,
-            started_at=self._started_at,
-            active_job_count=jobs,
-            error=None,
-            batch_interval_s=1.0,
-            stream_stats=None,
+        return service_beat(
+            self.instrument, name, worker, self._started_at, jobs, host=self._host, pid=os.getpid()
         )
-        return encode_status(status, host_name=self._host, process_id=os.getpid())
 
     def heartbeat_now(self) -> None:
         """Emit one round of job and service heartbeats (the ticker does this every interval)."""

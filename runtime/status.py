@@ -4,17 +4,28 @@ These are what the backend *reports*; they are never configuration (a job's para
 orchestrator's JobSet, not in its heartbeats). JSON forms are the wire forms: ``job_number`` is a
 UUID string and ``workflow_id`` the string ``instrument/name/version``.
 
-All models are frozen: the codec shares one parsed instance between identical heartbeats.
+All models are frozen (snapshots hand them out). The codec validates heartbeats straight into
+these models with pydantic's JSON validator (docs/adr/0013-status-decoding.md): they are the
+wire contract, so a field added here is a field the codec reads.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_serializer,
+)
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 
 class JobState(StrEnum):
@@ -38,6 +49,32 @@ class ServiceState(StrEnum):
     ERROR = "error"
 
 
+WIRE_CONTEXT: dict[str, bool] = {"wire": True}
+"""Validation context of the x5f2 codec: ``workflow_id`` must then be the wire string."""
+
+_WORKFLOW_IDS: dict[str, WorkflowId] = {}
+_MAX_WORKFLOW_IDS = 65536
+
+
+def _workflow_id(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """The string form through a bounded cache of parsed ids (a handful of distinct ids arrive
+    thousands of times a second); on the wire (:data:`WIRE_CONTEXT`) only the string form."""
+    if type(value) is str:
+        known = _WORKFLOW_IDS.get(value)
+        if known is None:
+            known = WorkflowId.parse(value)
+            if len(_WORKFLOW_IDS) >= _MAX_WORKFLOW_IDS:
+                _WORKFLOW_IDS.clear()
+            _WORKFLOW_IDS[value] = known
+        return known
+    if info.context is WIRE_CONTEXT:
+        raise ValueError("workflow_id must be the string instrument/name/version")
+    return handler(value)
+
+
+WireWorkflowId = Annotated[WorkflowId, WrapValidator(_workflow_id)]
+
+
 class JobId(BaseModel):
     """One job: a source of a committed JobSet. All sources of one commit share ``job_number``."""
 
@@ -49,6 +86,14 @@ class JobId(BaseModel):
     def __str__(self) -> str:
         return f"{self.source_name}:{self.job_number}"
 
+    def __eq__(self, other: object) -> bool:
+        # Every heartbeat is a new object (they never repeat), and the JobService and the
+        # orchestrator compare it with the one held: plain field equality, a third of
+        # pydantic's generic __eq__ (no private or extra attributes on these models).
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
 
 class JobStatus(BaseModel):
     """A job heartbeat. Times are int nanoseconds since the epoch, or None."""
@@ -56,7 +101,7 @@ class JobStatus(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     job_id: JobId
-    workflow_id: WorkflowId
+    workflow_id: WireWorkflowId
     state: JobState
     error: str | None = None
     warning: str | None = None
@@ -66,6 +111,8 @@ class JobStatus(BaseModel):
     @field_serializer("workflow_id")
     def _workflow_id_as_string(self, workflow_id: WorkflowId) -> str:
         return str(workflow_id)
+
+    __eq__ = JobId.__eq__
 
 
 class StreamCount(BaseModel):

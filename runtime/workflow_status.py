@@ -8,11 +8,21 @@ Rules (docs/adr/0006-status-rules.md; tested in tests/status/):
    the normal end of a job.
 3. Otherwise the worst fresh state: error > warning > pending_context > scheduled > stopped >
    finishing > active. Stale sources do not vote; they are listed per source as not fresh.
+4. The *last command outcome* (``last_command``, see :mod:`.command_outcome`) is shown with the
+   status. A source of the current JobSet whose start the backend answered with ERR, and that
+   has sent no fresh heartbeat since, is ``error`` with the ERR text (the job never ran: it
+   will never beat). A current JobSet without fresh statuses whose start got no reply says so
+   in the summary instead of reading ``pending`` without a word.
+
+A source is fresh while its last heartbeat is younger than ``missed_beats`` beat intervals (the
+interval between its last two heartbeats as received; ``default_beat_s`` until two arrived),
+never less than ``min_stale_s`` nor more than ``stale_after_s``.
 
 The summary lists at most three distinct messages, errors first; identical messages from several
 sources are grouped ("monitor1, monitor2: ..."); the rest are counted ("... and 2 more"). A
-multi-line message is shown by its headline: the exception line of a Python traceback (its last
-line), otherwise the first line. Full texts stay available per source.
+multi-line message is shown by its headline: the exception line of a Python traceback (the
+backend writes "Job failed to compute result." above it), otherwise the first line. Full texts
+stay available per source.
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
+from .command_outcome import CommandResult
 from .status import JobState
 
 if TYPE_CHECKING:
@@ -32,6 +43,11 @@ if TYPE_CHECKING:
 
 SUMMARY_MAX_MESSAGES = 3
 HEADLINE_MAX_CHARS = 200
+DEFAULT_MISSED_BEATS = 3.0
+"""A source is stale after this many beat intervals without a heartbeat."""
+DEFAULT_BEAT_S = 2.0
+"""The beat interval assumed until two heartbeats of a job arrived (the backend's rhythm)."""
+MIN_STALE_S = 1.0
 
 
 class AggregateState(StrEnum):
@@ -63,7 +79,12 @@ _RANK = {state: rank for rank, state in enumerate(SEVERITY)}
 
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
-    """One source of the current JobSet: its last state (None if never heard) and freshness."""
+    """One source of the current JobSet: its last state (None if never heard) and freshness.
+
+    ``received_at`` is the local monotonic time of its last heartbeat and ``stale_at`` when it
+    turns stale without another one (None: never heard, or already stale). ``rejected``: the
+    backend refused its start (``error`` holds the ERR text) and it never beat since.
+    """
 
     source_name: str
     state: JobState | None
@@ -71,11 +92,18 @@ class SourceStatus:
     age_s: float | None
     error: str | None = None
     warning: str | None = None
+    received_at: float | None = None
+    stale_at: float | None = None
+    rejected: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class WorkflowStatus:
-    """The aggregate view of a workflow at one moment."""
+    """The aggregate view of a workflow at one moment.
+
+    ``last_command`` is the outcome of its last start or stop (None before any);
+    ``removed`` is True once, in the change feed, for a workflow that was unregistered.
+    """
 
     workflow_id: WorkflowId
     state: AggregateState
@@ -83,14 +111,33 @@ class WorkflowStatus:
     sources: tuple[SourceStatus, ...]
     summary: str | None
     config_known: bool = True
+    last_command: CommandResult | None = None
+    removed: bool = False
+
+    @property
+    def last_heartbeat_age_s(self) -> float | None:
+        """Age of the newest heartbeat of any source (None if none was heard)."""
+        ages = [s.age_s for s in self.sources if s.age_s is not None]
+        return min(ages) if ages else None
 
 
 def headline(text: str) -> str:
-    """The line of a (possibly multi-line) message worth showing in a summary."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if not lines:
+    """The line of a (possibly multi-line) message worth showing in a summary.
+
+    For a message holding a Python traceback (anywhere: the backend writes "Job failed to
+    compute result." above it) that is the exception line of the last traceback -- the first
+    line after its indented frames -- not the notes printed below it; otherwise the first line.
+    """
+    raw = [line for line in text.strip().splitlines() if line.strip()]
+    if not raw:
         return ""
-    line = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+    line = raw[0].strip()
+    starts = [i for i, row in enumerate(raw) if row.startswith("Traceback (most recent call")]
+    if starts:
+        for row in raw[starts[-1] + 1 :]:
+            if not row[:1].isspace():
+                line = row.strip()
+                break
     if len(line) > HEADLINE_MAX_CHARS:
         line = line[: HEADLINE_MAX_CHARS - 1] + "…"
     return line
@@ -115,15 +162,44 @@ def summarize(errors: Iterable[tuple[str, str]], warnings: Iterable[tuple[str, s
     return "; ".join(parts)
 
 
+def stale_threshold(
+    beat_s: float | None,
+    stale_after_s: float,
+    missed_beats: float | None = DEFAULT_MISSED_BEATS,
+    min_stale_s: float = MIN_STALE_S,
+) -> float:
+    """Seconds without a heartbeat after which a source is stale (see the module docstring).
+
+    ``missed_beats=None`` turns the beat rule off: ``stale_after_s`` alone decides.
+    """
+    if missed_beats is None:
+        return stale_after_s
+    beat = beat_s if beat_s is not None and beat_s > 0 else DEFAULT_BEAT_S
+    return min(stale_after_s, max(min_stale_s, missed_beats * beat))
+
+
 def aggregate(
     workflow_id: WorkflowId,
     current: JobSet | None,
     now: float,
     stale_after_s: float,
+    last_command: CommandResult | None = None,
+    *,
+    missed_beats: float | None = DEFAULT_MISSED_BEATS,
+    min_stale_s: float = MIN_STALE_S,
 ) -> WorkflowStatus:
     """Apply the rules to a JobSet snapshot at local monotonic time ``now``."""
     if current is None:
-        return WorkflowStatus(workflow_id, AggregateState.STOPPED, None, (), None)
+        return WorkflowStatus(
+            workflow_id, AggregateState.STOPPED, None, (), None, last_command=last_command
+        )
+    rejected: dict[str, str] = {}
+    if (
+        last_command is not None
+        and last_command.kind == "start"
+        and last_command.job_number == current.job_number
+    ):
+        rejected = last_command.errors
     sources: list[SourceStatus] = []
     worst: JobState | None = None
     errors: list[tuple[str, str]] = []
@@ -131,13 +207,43 @@ def aggregate(
     for source_name in sorted(current.jobs):
         job = current.jobs[source_name]
         status, received_at = job.status, job.received_at
+        fresh = False
+        if status is not None and received_at is not None:
+            age = now - received_at
+            limit = stale_threshold(
+                getattr(job, "beat_s", None), stale_after_s, missed_beats, min_stale_s
+            )
+            fresh = age <= limit
+        if not fresh and source_name in rejected:
+            text = rejected[source_name]
+            sources.append(
+                SourceStatus(
+                    source_name,
+                    JobState.ERROR,
+                    True,
+                    None if status is None else now - (received_at or now),
+                    text,
+                    received_at=received_at,
+                    rejected=True,
+                )
+            )
+            worst = JobState.ERROR
+            errors.append((source_name, text))
+            continue
         if status is None or received_at is None:
             sources.append(SourceStatus(source_name, None, False, None))
             continue
-        age = now - received_at
-        fresh = age <= stale_after_s
         sources.append(
-            SourceStatus(source_name, status.state, fresh, age, status.error, status.warning)
+            SourceStatus(
+                source_name,
+                status.state,
+                fresh,
+                age,
+                status.error,
+                status.warning,
+                received_at,
+                received_at + limit if fresh else None,
+            )
         )
         if not fresh:
             continue
@@ -148,11 +254,26 @@ def aggregate(
         if status.warning:
             warnings.append((source_name, status.warning))
     state = AggregateState.PENDING if worst is None else AggregateState(worst.value)
+    summary = summarize(errors, warnings)
+    if summary is None and worst is None:
+        summary = _silence(current.job_number, last_command)
     return WorkflowStatus(
         workflow_id,
         state,
         current.job_number,
         tuple(sources),
-        summarize(errors, warnings),
+        summary,
         current.config_known,
+        last_command,
     )
+
+
+def _silence(job_number: UUID, last: CommandResult | None) -> str | None:
+    """Why a current JobSet has no fresh status, when the last command tells."""
+    if last is None or last.kind != "start" or last.job_number != job_number:
+        return None
+    if last.outcome == "no reply":
+        return "no reply to the start (is the backend service running?)"
+    if last.outcome == "refused":
+        return last.message
+    return None

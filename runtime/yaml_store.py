@@ -36,8 +36,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from wfspec.compiler.errors import WfspecError
-from wfspec.compiler.schema_store import load_schema
+from wfspec.compiler import WfspecError, load_schema
 
 from .durable import FileLock, FileStamp, atomic_write, remove_orphan_temps
 from .yaml_splice import delete_entry, find_layout, render_entry, set_entry
@@ -183,7 +182,10 @@ def _error_place(error: ValidationError) -> tuple[list[Any], str, bool]:
         # jsonschema reports the bad *name* as the instance and the mapping as the path
         path.append(error.instance)
         at_value = False
-        message = f"{error.instance!r} is not a workflow id (expected instrument/name/version)"
+        message = (
+            f"{error.instance!r} is not a workflow id "
+            "(expected instrument/name/version, lower-case slugs: dummy/monitor_histogram/1)"
+        )
     field = "/".join(str(p) for p in path) or "(top level)"
     return path, f"{field}: {message}", at_value
 
@@ -327,8 +329,20 @@ class YamlDocumentFile:
     cheaply whether its view is out of date.
     """
 
-    def __init__(self, path: str | Path, *, schema_file: str, new_document: str) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        schema_file: str,
+        new_document: str,
+        entries_section: str | None = None,
+    ) -> None:
+        """``entries_section``: schema errors inside one entry of that section (or in its key)
+        do not make the file bad; they are listed in :attr:`entry_problems` (key -> message with
+        line and column) and the reader skips that entry alone."""
         self.path = Path(path).expanduser()
+        self._entries_section = entries_section
+        self.entry_problems: dict[str, str] = {}
         self.lock = FileLock(self.path)
         self._schema_file = schema_file
         self._new_document = new_document
@@ -417,7 +431,12 @@ class YamlDocumentFile:
                 1,
             )
         content = plain(doc)
-        error = best_match(_validator(self._schema_file).iter_errors(content))
+        errors = list(_validator(self._schema_file).iter_errors(content))
+        problems: dict[str, str] = {}
+        if self._entries_section is not None:
+            errors = self._split_entry_errors(errors, doc, text, problems)
+        self.entry_problems = problems
+        error = best_match(errors)
         if error is not None:
             path, message, at_value = _error_place(error)
             if not isinstance(doc, CommentedMap):
@@ -425,6 +444,25 @@ class YamlDocumentFile:
             where = _position(doc, path, at_value=at_value) or (0, 0)
             raise StoreError(self.path, message, where[0] + 1, where[1] + 1)
         return doc if isinstance(doc, CommentedMap) else content
+
+    def _split_entry_errors(
+        self, errors: list[ValidationError], doc: Any, text: str, problems: dict[str, str]
+    ) -> list[ValidationError]:
+        """Move errors inside one entry of the entries section to ``problems``; the rest."""
+        rest = []
+        for error in errors:
+            path, message, at_value = _error_place(error)
+            if len(path) < 2 or path[0] != self._entries_section:
+                rest.append(error)
+                continue
+            key = str(path[1])
+            if key in problems:
+                continue
+            if not isinstance(doc, CommentedMap):
+                doc = _yaml().load(text)
+            where = _position(doc, path, at_value=at_value) or (0, 0)
+            problems[key] = f"{self.path}:{where[0] + 1}:{where[1] + 1}: {message}"
+        return rest
 
     # -- writing --------------------------------------------------------------------------------
 

@@ -3,11 +3,13 @@
 Shape (documented in docs/adr/0002-diagnostics-and-check-output.md)::
 
     {"version": 1,
-     "summary": {"files": 12, "documents": 16, "errors": 3, "warnings": 1, "infos": 0},
+     "summary": {"files": 12, "documents": 16, "errors": 3, "warnings": 1, "infos": 0,
+                 "hidden": 0},
      "files": ["specs/dummy/instrument.yaml", ...],
      "diagnostics": [Diagnostic.to_json(), ...]}
 
 Diagnostics are sorted by file, line, column, code. Keys are written in this fixed order.
+``hidden`` counts problems of files loaded only as context of the named ones (ADR 0010).
 """
 
 from __future__ import annotations

@@ -27,13 +27,16 @@ def _plural(count: int, word: str) -> str:
 def summary_line(result: CheckResult) -> str:
     """E.g. ``3 errors, 1 warning in 12 files`` or ``no problems in 12 files (16 documents)``."""
     where = f"in {_plural(len(result.files), 'file')}"
+    others = ""
+    if result.hidden:  # problems of files loaded only as context (ADR 0010)
+        others = f"; {_plural(result.hidden, 'problem')} in other files of the spec set not shown"
     if not result.diagnostics:
-        return f"no problems {where} ({_plural(result.documents, 'document')})"
+        return f"no problems {where} ({_plural(result.documents, 'document')}){others}"
     parts = [_plural(result.errors, "error"), _plural(result.warnings, "warning")]
     infos = result.count(Severity.INFO)
     if infos:
         parts.append(_plural(infos, "note"))
-    return f"{', '.join(parts)} {where}"
+    return f"{', '.join(parts)} {where}{others}"
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> list[str]:

@@ -1,4 +1,6 @@
-"""Runtime sub-commands of ``wfspec`` (instances, heartbeats, run, demo), one module each."""
+"""Runtime sub-commands of ``wfspec`` (instances, heartbeats, run, demo, list, show).
+
+One module each."""
 
 from __future__ import annotations
 
@@ -21,3 +23,10 @@ COMMANDS.append(run_command)
 from wfspec.runtime.cli.demo import demo_command  # noqa: E402
 
 COMMANDS.append(demo_command)
+
+from wfspec.runtime.cli.orphans import orphans_command  # noqa: E402
+
+COMMANDS.append(orphans_command)
+from wfspec.runtime.cli.authoring import list_command, show_command  # noqa: E402
+
+COMMANDS.extend([list_command, show_command])

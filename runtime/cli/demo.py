@@ -108,9 +108,9 @@ class _Announcer:
     """Calm, aligned progress lines: ``  ✓ stage  detail``."""
 
     def __init__(self) -> None:
-        from rich.console import Console
+        from wfspec.compiler import table_console
 
-        self.console = Console(highlight=False)
+        self.console = table_console()  # in a pipe or CI log: no wrapping of ids and tables
         self._started = time.monotonic()
 
     def step(self, stage: str, detail: str) -> None:
@@ -125,9 +125,8 @@ class _Announcer:
 
 
 def _compile_if_needed(specs: Path, build: Path, say: _Announcer) -> Path:
-    from wfspec.compiler import compile_paths
-    from wfspec.compiler.emit import write_atomic
-    from wfspec.compiler.reporters import render
+    from wfspec.compiler import atomic_write as write_atomic
+    from wfspec.compiler import compile_paths, render
 
     target = build / "bundle.json"
     result = compile_paths([specs])

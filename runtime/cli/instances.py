@@ -4,7 +4,7 @@ The same registry the dashboard uses does the work (validation, idempotency, con
 entries, locking), so what the command accepts is exactly what the dashboard accepts. Without
 ``--store`` each instrument's store is at its default path
 (``$XDG_STATE_HOME/wfspec/<instrument>/instances.yaml``). Every error is one line on stderr and
-exit status 1.
+exit status 1 (2 for a bundle path that does not exist: a usage error, as in every command).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 from .options import bundle_option, format_option, store_option
 
@@ -45,9 +45,19 @@ def _fail(message: str) -> None:
     raise click.ClickException(" ".join(str(message).split()))
 
 
+class _UsageProblem(click.ClickException):
+    """A one-line ``Error:`` that exits 2: the command was given a path that does not exist."""
+
+    exit_code = 2
+
+
 def _load_bundle(path: str) -> Any:
     from wfspec.compiler import load_bundle
 
+    target = Path(path)
+    if not target.exists() or (target.is_dir() and not (target / "bundle.json").exists()):
+        shown = target / "bundle.json" if target.is_dir() else target
+        raise _UsageProblem(f"{shown}: no such file; build it with 'wfspec compile'")
     return load_bundle(path)
 
 
@@ -135,16 +145,18 @@ def _row(wid: str, template: str, status: str, reason: str | None, path: Path) -
 
 
 def _render_list(rows: Sequence[Mapping[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from wfspec.compiler import table_console
+
     table = Table(title="Template instances", title_justify="left")
-    for column in ("id", "template", "status"):
+    table.add_column("id", no_wrap=True)  # an id is never split: it is copied into commands
+    for column in ("template", "status"):
         table.add_column(column, overflow="fold")
     for row in rows:
         status = "ok" if row["status"] == "ok" else f"[yellow]stale[/]: {row['reason']}"
         table.add_row(row["id"], row["template"], status)
-    console = Console()
+    console = table_console()
     console.print(table)
     stores = sorted({row["store"] for row in rows})
     if stores:
@@ -162,7 +174,7 @@ def _render_list(rows: Sequence[Mapping[str, Any]]) -> None:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(exists=True, dir_okay=False),
     default=None,
     help="A YAML or JSON file holding the config (a mapping).",
 )
@@ -273,7 +285,7 @@ def remove_command(bundle_path: str, store_path: str | None, fmt: str, workflow_
     Example:
       wfspec instances remove dummy/motion1_correlation_histogram_1d/1
     """
-    from wfspec.compiler.ids import WorkflowId
+    from wfspec.compiler import WorkflowId
 
     try:
         wid = WorkflowId.parse(workflow_id)

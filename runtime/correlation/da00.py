@@ -141,7 +141,8 @@ def _to_variable(name: str, var: sc.Variable, *, label: str | None = None) -> An
         unit = f"{_DATETIME_PREFIX}[{var.unit}]"
     else:
         values = var.values
-    data = values if isinstance(values, str) else np.ascontiguousarray(values)
+    # np.asarray keeps a 0-d value 0-d (np.ascontiguousarray would make it shape [1])
+    data = values if isinstance(values, str) else np.asarray(values, order="C")
     return dataarray_da00.Variable(
         name=name, data=data, axes=list(var.dims), shape=tuple(var.shape), unit=unit, label=label
     )

@@ -148,4 +148,4 @@ def test_diff_accepts_two_spec_folders(cli, bundles):
 def test_a_missing_bundle_is_a_clear_error(cli, tmp_path, bundles):
     result = cli(diff_command, [tmp_path / "old.json", bundles["base"]])
     assert result.exit_code == 2
-    assert "old.json: no such file" in result.stderr and "Traceback" not in result.stderr
+    assert "old.json' does not exist" in result.stderr and "Traceback" not in result.stderr

@@ -1,9 +1,10 @@
-"""The broken-spec corpus: every fixture yields its expected codes at its expected lines.
+"""The broken-spec corpus: every fixture yields exactly its expected codes at its lines.
 
 Each ``tests/corpus/broken/<name>.yaml`` starts with ``# expect: CODE line N`` comment lines
-(format: tests/corpus/README.md). The fixture is checked together with the shipped ``specs/`` (so
-fixtures may refer to the dummy instrument and its ParamSets), exactly as ``wfspec check specs
-fixture.yaml`` would. No input may produce an internal error (I001) anywhere.
+(format: tests/corpus/README.md). The fixture is checked inside the shipped spec set (so fixtures
+may refer to the dummy instrument and its ParamSets), exactly as ``wfspec check --spec-root specs
+fixture.yaml`` would: the diagnostics reported must be the expected ones, no more and no fewer.
+No input may produce an internal error (I001) anywhere.
 """
 
 from __future__ import annotations
@@ -48,11 +49,19 @@ def test_the_corpus_covers_every_load_and_structure_code() -> None:
 def test_fixture_yields_its_expected_diagnostics(fixture: Path) -> None:
     expected = expectations(fixture)
     assert expected, f"{fixture.name} has no '# expect: CODE line N' header"
-    paths = [SPECS, fixture] if any(SPECS.rglob("*.yaml")) else [fixture]
-    result = check_paths(paths)
+    result = check_paths([fixture], spec_root=SPECS)
     internal = [f"{d.location} {d.message}" for d in result.diagnostics if d.code.startswith("I")]
     assert internal == []
     name = display_name(fixture)
-    reported = {(d.code, d.line) for d in result.diagnostics if d.file == name}
-    missing = [pair for pair in expected if pair not in reported]
-    assert missing == [], f"{fixture.name}: expected {missing}, got {sorted(reported)}"
+    assert {d.file for d in result.diagnostics} <= {name}
+    reported = sorted((d.code, d.line) for d in result.diagnostics)
+    assert reported == sorted(expected), "\n".join(
+        [f"{fixture.name}: expected {sorted(expected)}, got {reported}:"]
+        + [f"  {d.location}: {d.code} {d.message}" for d in result.diagnostics]
+    )
+
+
+def test_the_shipped_spec_set_is_clean() -> None:
+    """The context every fixture is checked in has no problem of its own."""
+    result = check_paths([SPECS])
+    assert result.diagnostics == [] and result.hidden == 0

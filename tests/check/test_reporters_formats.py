@@ -86,7 +86,14 @@ def test_json_shape_is_stable(result: CheckResult) -> None:
     data = json.loads(render("json", result))
     assert list(data) == ["version", "summary", "files", "diagnostics"]
     assert data["version"] == 1
-    assert data["summary"] == {"files": 3, "documents": 2, "errors": 3, "warnings": 1, "infos": 0}
+    assert data["summary"] == {
+        "files": 3,
+        "documents": 2,
+        "errors": 3,
+        "warnings": 1,
+        "infos": 0,
+        "hidden": 0,
+    }
     first = data["diagnostics"][0]
     assert first == {
         "code": "S002",

@@ -125,9 +125,16 @@ def test_params_the_backend_rejects_return_the_pydantic_message(
         assert error.startswith("monitor1: ")
         assert "validation error" in error and "bins" in error and "Field required" in error
         assert simulated.running_jobs() == {}
-        # ack tickets are feedback only: the job set stays committed, and never goes active
+        # ack tickets are feedback only: the job set stays committed, and never goes active;
+        # but the workflow shows why (issue 13: it read `pending` forever without a word)
         assert runtime.states()[MONITORS].current is not None
-        assert state_of(runtime, MONITORS) is AggregateState.PENDING
+        status = runtime.workflow_statuses([MONITORS])[MONITORS]
+        assert status.state is AggregateState.ERROR
+        assert status.summary == "monitor1: 4 validation errors for BackendParams"
+        assert status.last_command.kind == "start" and status.last_command.outcome == "error"
+        assert "Field required" in status.last_command.errors["monitor1"]
+        (source,) = status.sources
+        assert source.rejected and "Field required" in source.error
 
 
 def test_no_reply_at_all_expires_as_a_normal_outcome(wait_for, runtime, kafka) -> None:

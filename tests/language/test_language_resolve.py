@@ -54,10 +54,16 @@ def test_duplicate_workflow_names_both_places(check_extra) -> None:
     text = WORKFLOW.format(instrument="dummy", source="panel_0").replace(
         "name: extra", "name: total_counts"
     )
-    (diag,) = check_extra(text)
-    assert diag.code == "R002" and diag.line == 3
-    assert [r.file for r in diag.related] == ["specs/dummy/reduction.yaml"]
-    assert "specs/dummy/reduction.yaml:4:" in diag.message
+    diags = check_extra(text)
+    assert [(d.code, d.file) for d in diags] == [
+        ("R002", "specs/dummy/reduction.yaml"),
+        ("R002", "extra.yaml"),
+    ]
+    shipped, extra = diags
+    assert extra.line == 3 and [r.file for r in extra.related] == ["specs/dummy/reduction.yaml"]
+    assert "specs/dummy/reduction.yaml:4:" in extra.message
+    assert [str(r) for r in shipped.related] == ["extra.yaml:3:7"]
+    assert "also defined at extra.yaml:3:7" in shipped.message
 
 
 def test_param_defined_twice_is_reported_at_both_places(check_extra) -> None:

@@ -66,10 +66,10 @@ def test_two_writers_keep_each_others_records(tmp_path: Path) -> None:
 
 def test_a_bad_jobs_file_is_reported_and_never_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "jobs.yaml"
-    path.write_text("format_version: 1\nrecords:\n  dummy/monitor_histogram/1:\n    jobs: {}\n")
+    path.write_text("format_version: 7\nrecords:\n  dummy/monitor_histogram/1:\n    jobs: {}\n")
     before = path.read_bytes()
     store = JobRecordsStore(path)
-    with pytest.raises(StoreError, match=r"jobs.yaml:3:3: .*'job_number' is a required"):
+    with pytest.raises(StoreError, match=r"jobs.yaml:1:17: format_version: 1 was expected"):
         store.load()
     with pytest.raises(StoreError):
         store.put(MONITOR, _record())
@@ -98,3 +98,44 @@ def test_a_restarted_orchestrator_finds_the_committed_job_set(bundle: Any, tmp_p
     assert restored.jobs["monitor1"].params == committed.jobs["monitor1"].params
     assert not restored.attached  # waits for heartbeats; nothing is re-sent
     assert sink.batches == []
+
+
+def test_a_bad_record_is_reported_and_skipped_alone(bundle: Any, tmp_path: Path) -> None:
+    """Issue 13: one non-slug key dropped *every* recorded job set (nothing re-attached)."""
+    path = tmp_path / "jobs.yaml"
+    good = _record()
+    JobRecordsStore(path).put(MONITOR, good)
+    text = path.read_text()
+    path.write_text(
+        text
+        + "  Dummy/x/1:\n    job_number: 6f1c0000-0000-0000-0000-000000000001\n    jobs: {}\n"
+        + "  dummy/total_counts/1:\n    state: committed\n    jobs: {}\n"
+    )
+    store = JobRecordsStore(path)
+    assert store.load() == {MONITOR: good}
+    assert len(store.problems) == 2
+    (bad_id,) = [p for p in store.problems if "Dummy/x/1" in p]
+    assert bad_id.startswith(f"{path}:")
+    (missing,) = [p for p in store.problems if "Dummy" not in p]
+    assert "job_number" in missing and f"{path}:" in missing
+    sink = RecordingSink()
+    restarted = JobOrchestrator(WorkflowRegistry(bundle), store, sink, FakeClock())
+    assert str(restarted.state(MONITOR).current.job_number) == good["job_number"]
+
+
+def test_the_stamp_changes_when_another_writer_writes(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.yaml"
+    ours, theirs = JobRecordsStore(path), JobRecordsStore(path)
+    before = ours.stamp()
+    theirs.put(MONITOR, _record())
+    assert ours.stamp() != before
+    assert ours.stamp() == ours.stamp()
+
+
+def test_writing_another_record_keeps_a_bad_one_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.yaml"
+    path.write_text("format_version: 1\nrecords:\n  dummy/total_counts/1:\n    jobs: {}\n")
+    store = JobRecordsStore(path)
+    store.put(MONITOR, _record())
+    assert "  dummy/total_counts/1:\n    jobs: {}\n" in path.read_text()
+    assert list(JobRecordsStore(path).load()) == [MONITOR]

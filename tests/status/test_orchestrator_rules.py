@@ -79,7 +79,10 @@ def test_commit_sends_one_start_per_source_sharing_job_number_and_message_id(
 
 def test_recommit_stops_the_old_generation_first_in_the_same_batch(orchestrator, sink):
     first = commit_monitor(orchestrator)
-    second = orchestrator.commit(MONITOR)
+    assert orchestrator.state(MONITOR).staged_jobs == {}  # a commit consumes what was staged
+    with pytest.raises(NothingStaged):
+        orchestrator.commit(MONITOR)
+    second = commit_monitor(orchestrator)
     batch = sink.batches[-1]
     stops = [c for c in batch if isinstance(c, JobCommand)]
     starts = [c for c in batch if isinstance(c, WorkflowConfigCommand)]
@@ -135,10 +138,53 @@ def test_heartbeats_fill_the_current_jobset(orchestrator, job_status, clock):
     assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
 
 
-def test_job_status_goes_stale_after_60_s_of_local_time(orchestrator, job_status, clock):
+def beat(orchestrator, clock, number, times, interval):
+    """``times`` heartbeats of monitor1, ``interval`` s apart (end_time moves, as for real)."""
+    from wfspec.runtime.status import JobId, JobStatus
+
+    for i in range(times):
+        if i:
+            clock.advance(interval)
+        orchestrator.status_updated(
+            JobStatus(
+                job_id=JobId(source_name="monitor1", job_number=number),
+                workflow_id=MONITOR,
+                state=JobState.ACTIVE,
+                start_time=1,
+                end_time=2 + i,
+            )
+        )
+
+
+def test_job_status_goes_stale_after_three_missed_beats(orchestrator, job_status, clock):
+    """The real backend beats every 1-2 s: a job stopped elsewhere reads stale in seconds,
+    not after a fixed 60 s (issue 13)."""
+    jobset = commit_monitor(orchestrator)
+    beat(orchestrator, clock, jobset.job_number, 3, 1.0)
+    clock.advance(3.0)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
+    clock.advance(0.5)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+
+
+def test_a_slow_beat_gets_a_longer_threshold_up_to_the_ceiling(orchestrator, job_status, clock):
+    jobset = commit_monitor(orchestrator)
+    beat(orchestrator, clock, jobset.job_number, 2, 10.0)
+    clock.advance(29)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
+    clock.advance(2)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+    beat(orchestrator, clock, jobset.job_number, 2, 50.0)  # 3 x 50 s > the 60 s ceiling
+    clock.advance(60)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
+    clock.advance(0.5)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+
+
+def test_before_a_second_beat_the_backend_rhythm_is_assumed(orchestrator, job_status, clock):
     jobset = commit_monitor(orchestrator)
     orchestrator.status_updated(job_status(MONITOR, "monitor1", jobset.job_number))
-    clock.advance(60)
+    clock.advance(6)  # 3 x the assumed 2 s
     assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
     clock.advance(0.5)
     assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
@@ -148,13 +194,18 @@ def test_staleness_is_configurable(registry, records, sink, clock, job_status):
     orch = JobOrchestrator(registry, records, sink, clock=clock, job_stale_after_s=5)
     jobset = commit_monitor(orch)
     orch.status_updated(job_status(MONITOR, "monitor1", jobset.job_number))
-    clock.advance(6)
+    clock.advance(5.5)
     assert orch.workflow_status(MONITOR).state is AggregateState.PENDING
+    fixed = JobOrchestrator(registry, records, sink, clock=clock, missed_beats=None)
+    jobset = commit_monitor(fixed)
+    beat(fixed, clock, jobset.job_number, 2, 1.0)
+    clock.advance(60)
+    assert fixed.workflow_status(MONITOR).state is AggregateState.ACTIVE
 
 
 def test_heartbeats_of_the_previous_set_land_there(orchestrator, job_status, clock):
     first = commit_monitor(orchestrator)
-    orchestrator.commit(MONITOR)
+    commit_monitor(orchestrator)
     orchestrator.status_updated(job_status(MONITOR, "monitor1", first.job_number, "finishing"))
     state = orchestrator.state(MONITOR)
     assert state.previous.jobs["monitor1"].status.state is JobState.FINISHING
@@ -182,8 +233,8 @@ def test_unknown_workflows_are_counted_and_dropped(orchestrator, job_status):
 
 def test_superseded_jobsets_are_pruned(orchestrator, job_status):
     first = commit_monitor(orchestrator)
-    orchestrator.commit(MONITOR)
-    orchestrator.commit(MONITOR)
+    commit_monitor(orchestrator)
+    commit_monitor(orchestrator)
     assert len(orchestrator._index) == 2
     # the first generation is no longer tracked: its heartbeats are those of an orphan
     orchestrator.status_updated(job_status(MONITOR, "monitor1", first.job_number, "stopped"))
@@ -258,7 +309,7 @@ def test_stop_is_resent_at_most_once_per_30_s_for_running_previous_jobs(
     orchestrator, job_status, sink, clock
 ):
     first = commit_monitor(orchestrator)
-    orchestrator.commit(MONITOR)  # stop #1 for `first` goes out with this batch
+    commit_monitor(orchestrator)  # stop #1 for `first` goes out with this batch
 
     def stops_for_first():
         return [
@@ -285,18 +336,27 @@ def test_stop_is_resent_at_most_once_per_30_s_for_running_previous_jobs(
     assert len(starts) == 4  # the two commits only: starts are never re-sent
 
 
-def test_orphan_running_job_gets_a_stop_but_never_a_start(orchestrator, job_status, sink, clock):
+def test_an_orphan_is_never_stopped_automatically_only_on_request(
+    orchestrator, job_status, sink, clock
+):
+    """A running job no JobSet here claims may be another runtime's (issue 13: two runtimes
+    stopped each other's jobs): it is listed, and stopped only by ``stop_orphans``."""
     current = commit_monitor(orchestrator)
     orphan = uuid.uuid4()
-    orchestrator.status_updated(job_status(MONITOR, "monitor1", orphan))
-    orchestrator.status_updated(job_status(MONITOR, "monitor2", orphan))
-    stops = [c for c in sink.commands if isinstance(c, JobCommand)]
-    assert [(c.job_id.source_name, c.job_id.job_number) for c in stops] == [("monitor1", orphan)]
-    clock.advance(30)
-    orchestrator.status_updated(job_status(MONITOR, "monitor1", orphan))
-    stops = [c for c in sink.commands if isinstance(c, JobCommand)]
-    assert {c.job_id.source_name for c in stops[1:]} == {"monitor1", "monitor2"}
+    for _ in range(3):
+        orchestrator.status_updated(job_status(MONITOR, "monitor1", orphan))
+        orchestrator.status_updated(job_status(MONITOR, "monitor2", orphan))
+        clock.advance(31)
+    assert [c for c in sink.commands if isinstance(c, JobCommand)] == []
+    (listed,) = orchestrator.orphans()
+    assert (listed.job_number, listed.sources) == (orphan, ("monitor1", "monitor2"))
     assert orchestrator.state(MONITOR).current.job_number == current.job_number
+    stops = orchestrator.stop_orphans()
+    assert {(c.job_id.source_name, c.job_id.job_number) for c in stops} == {
+        ("monitor1", orphan),
+        ("monitor2", orphan),
+    }
+    assert orchestrator.orphans() == []
     starts = [c for c in sink.commands if isinstance(c, WorkflowConfigCommand)]
     assert len(starts) == 2
 

@@ -55,8 +55,19 @@ def test_only_stale_statuses_is_pending():
 
 def test_staleness_threshold_is_configurable():
     js = jobset(monitor1=(JobState.ACTIVE, 20, {}))
-    assert aggregate(WID, js, NOW, 60).state is AggregateState.ACTIVE
-    assert aggregate(WID, js, NOW, 10).state is AggregateState.PENDING
+    assert aggregate(WID, js, NOW, 60, missed_beats=None).state is AggregateState.ACTIVE
+    assert aggregate(WID, js, NOW, 10, missed_beats=None).state is AggregateState.PENDING
+    assert aggregate(WID, js, NOW, 60, missed_beats=11).state is AggregateState.ACTIVE
+
+
+def test_staleness_follows_the_beat_interval():
+    job = JobConfig({}, {}, status("monitor1", JobState.ACTIVE), NOW - 3.5, beat_s=1.0)
+    late = JobSet(NUMBER, {"monitor1": job})
+    assert aggregate(WID, late, NOW, 60).state is AggregateState.PENDING
+    job = JobConfig({}, {}, status("monitor1", JobState.ACTIVE), NOW - 2.5, beat_s=1.0)
+    result = aggregate(WID, JobSet(NUMBER, {"monitor1": job}), NOW, 60)
+    assert result.state is AggregateState.ACTIVE
+    assert result.sources[0].stale_at == NOW - 2.5 + 3.0
 
 
 @pytest.mark.parametrize(("worse", "better"), list(itertools.combinations(SEVERITY, 2)))
@@ -115,3 +126,42 @@ def test_summary_comes_from_fresh_statuses_only():
     result = aggregate(WID, js, NOW, 60)
     assert result.state is AggregateState.WARNING
     assert result.summary == "b: w"
+
+
+def test_the_real_backends_error_heartbeat_is_summarised_by_its_exception():
+    """Issue 13: the summary read "panel_0: Job failed to compute result." and hid the error.
+
+    The fixture is a real error heartbeat of the ESS livedata backend (26.8.0), re-encoded and
+    decoded through the codec as the runtime does.
+    """
+    import json
+    from pathlib import Path
+
+    from streaming_data_types import serialise_x5f2
+
+    from wfspec.runtime.x5f2 import X5f2Decoder
+
+    capture = Path(__file__).parents[1] / "data" / "heartbeats" / "real_job_error.json"
+    fields = json.loads(capture.read_text())["x5f2"]
+    decoded = X5f2Decoder().decode(serialise_x5f2(**fields))
+    job = decoded.status
+    assert job.error.startswith("Job failed to compute result.")
+    wid = job.workflow_id
+    current = JobSet(job.job_id.job_number, {"panel_0": JobConfig({}, {}, job, NOW)})
+    result = aggregate(wid, current, NOW, 60)
+    assert result.state is AggregateState.ERROR
+    assert result.summary == (
+        "panel_0: ValueError: No value was fed for "
+        "'ess.livedata.workflows.detector_view.types.ROIPolygonRequest'"
+    )
+    assert result.sources[0].error == job.error  # the full text, per source
+
+
+def test_chained_tracebacks_show_the_last_exception():
+    text = (
+        "Traceback (most recent call last):\n  File 'a', line 1\nKeyError: 'x'\n\n"
+        "During handling of the above exception, another exception occurred:\n\n"
+        "Traceback (most recent call last):\n  File 'b', line 2\n"
+        "RuntimeError: could not load\nnote: some note\n"
+    )
+    assert headline(text) == "RuntimeError: could not load"

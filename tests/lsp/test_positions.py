@@ -1,0 +1,73 @@
+"""Ranges and cursor context, in process: where a diagnostic is underlined, what is being typed."""
+
+from __future__ import annotations
+
+from wfspec.compiler.diagnostics import Diagnostic, Location, Severity
+from wfspec.compiler.lsp.cursor import typing_context
+from wfspec.compiler.lsp.mapping import diagnostic_range, to_lsp_diagnostic
+from wfspec.compiler.lsp.outline import build_outline
+
+TEXT = 'kind: Workflow\ntitle: "𝔸 beam"\nname: x\nparams:\n  a: {type: float}\n'
+
+
+def _diag(line: int, col: int, code: str = "S004", path=(), hint=None) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, "m", Location("f", line, col), path, hint)
+
+
+def _range(diagnostic: Diagnostic, text: str = TEXT):
+    lines = text.split("\n")
+    r = diagnostic_range(diagnostic, build_outline(text), lines)
+    return (r.start.line, r.start.character, r.end.line, r.end.character)
+
+
+def test_a_scalar_is_underlined_whole_in_utf16_units() -> None:
+    # the quoted title holds a character outside the BMP: two UTF-16 units in the editor
+    assert _range(_diag(2, 8, path=("title",))) == (1, 7, 1, 16)
+
+
+def test_unknown_key_is_underlined_at_the_key() -> None:
+    assert _range(_diag(3, 7, "S002", ("name",))) == (2, 0, 2, 4)
+
+
+def test_whole_file_and_mapping_diagnostics() -> None:
+    assert _range(_diag(0, 0)) == (0, 0, 0, 14)  # line 0: the file's first line
+    assert _range(_diag(5, 6, path=("params", "a"))) == (4, 5, 4, 18)  # a mapping: its line
+
+
+def test_severity_code_hint_and_suggestion_reach_the_editor() -> None:
+    found = to_lsp_diagnostic(
+        _diag(3, 7, "S002", ("name",), "did you mean 'title'?"),
+        build_outline(TEXT),
+        TEXT.split("\n"),
+    )
+    assert found.severity == 2 and found.code == "S002" and found.source == "wfspec"
+    assert found.message == "m\nhint: did you mean 'title'?"
+    assert found.data == {"suggestion": "title"}
+
+
+def test_suggestion_is_not_part_of_the_stable_json() -> None:
+    diagnostic = _diag(1, 1, hint='did you mean "it\'s"?')
+    assert diagnostic.suggestion == "it's"
+    assert "suggestion" not in diagnostic.to_json()
+    assert _diag(1, 1, hint="rename 'a' to 'b'").suggestion is None
+
+
+def test_outline_of_text_that_would_crash_libyaml_is_empty() -> None:
+    assert build_outline("a: " + "[" * 100_000).spans == []
+
+
+def test_typing_context_on_half_typed_yaml() -> None:
+    lines = [
+        "kind: Workflow",
+        "source_names: [monitor1, mo",
+        "params:",
+        "  x:",
+        "    units: [ns, m",
+        "examples:",
+        "  - config:",
+        "      x_axis: {workflow_id: du",
+    ]
+    assert typing_context(lines, 1, 27).keys == ["source_names"]
+    context = typing_context(lines, 4, 17)
+    assert context.keys == ["params", "x", "units"] and context.prefix == "m"
+    assert typing_context(lines, 7, 31).keys[-3:] == ["config", "x_axis", "workflow_id"]
