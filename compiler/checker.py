@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .check_cache import CheckCache, FileOutcome
-from .diagnostics import Diagnostic, Location, Severity, has_errors
+from .diagnostics import Diagnostic, JsonPath, Location, Severity, has_errors
 from .resolve import check_spec_set
+from .salvage import salvage
 from .scope import Scope, cite_at_named, plan_scope
 from .source import SourceDocument
 from .specroot import find_spec_root
@@ -149,11 +150,13 @@ def _check(
     cache.keep_only(files)
     if progress is not None:
         progress("load", len(files), len(files))
-    valid, invalid = _validate_all(outcomes, diagnostics, progress)
+    salvaged: dict[tuple[str, int], list[JsonPath]] = {}
+    valid, invalid = _validate_all(outcomes, diagnostics, progress, salvaged)
     skipped: list[str] = []
     spec_set = None
     try:
         spec_set, problems = build_spec_set(valid, invalid)
+        spec_set.salvaged = salvaged
         diagnostics.extend(problems)
     except Exception as error:
         diagnostics.append(internal_error("parse", error, SPEC_SET_FILE))
@@ -184,9 +187,16 @@ def _check(
 
 
 def _validate_all(
-    outcomes: list[FileOutcome], diagnostics: list[Diagnostic], progress: Progress | None
+    outcomes: list[FileOutcome],
+    diagnostics: list[Diagnostic],
+    progress: Progress | None,
+    salvaged: dict[tuple[str, int], list[JsonPath]],
 ) -> tuple[list[SourceDocument], list[SourceDocument]]:
-    """Validate every document not validated before (a cached file keeps its results)."""
+    """Validate every document not validated before (a cached file keeps its results).
+
+    A structurally broken document is repaired for checking when it can be (``salvage.py``):
+    its meaning is checked all the same, and ``salvaged`` records what was removed.
+    """
     total = sum(len(o.loaded.documents) for o in outcomes)
     done = 0
     valid: list[SourceDocument] = []
@@ -197,7 +207,13 @@ def _validate_all(
         diagnostics.extend(outcome.loaded.diagnostics)
         for doc, problems in zip(outcome.loaded.documents, outcome.problems, strict=True):
             diagnostics.extend(problems)
-            clean = (doc.file, doc.index) not in outcome.loaded.flawed and not has_errors(problems)
+            flawed = (doc.file, doc.index) in outcome.loaded.flawed
+            clean = not flawed and not has_errors(problems)
+            if not clean and not flawed:
+                rescued = salvage(doc, problems)
+                if rescued is not None:
+                    doc, salvaged[(doc.file, doc.index)] = rescued
+                    clean = True
             (valid if clean else invalid).append(doc)
             done += 1
             if progress is not None:
