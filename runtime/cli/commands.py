@@ -21,3 +21,7 @@ COMMANDS.append(run_command)
 from wfspec.runtime.cli.demo import demo_command  # noqa: E402
 
 COMMANDS.append(demo_command)
+
+from wfspec.runtime.cli.serve import serve_command  # noqa: E402
+
+COMMANDS.append(serve_command)
