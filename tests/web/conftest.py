@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("WFSPEC_CHROMIUM", "/usr/bin/chromium")
 TOKEN = "s3cret"
