@@ -176,7 +176,7 @@ def bench_instantiate(bundle_file: Path, calls: int) -> None:
     distinct = []
     for i in range(calls):
         config = {
-            "x_axis": {**axis, "source_name": f"stream_{i}"},
+            "x_axis": {**axis, "source_name": "motion1"},  # x_stop makes each config new
             "x_unit": "mm",
             "x_stop": i + 1.0,
         }

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from axes_specs import specs_with_axes
+
 from wfspec.compiler import compile_paths, load_bundle
 from wfspec.runtime.instance_store import InstanceStore
 from wfspec.runtime.registry import WorkflowRegistry
@@ -85,7 +87,12 @@ def bench_restore(bundle_path: Path, folder: Path, n: int, repeat: int) -> tuple
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bundle", type=Path, default=None, help="default: compile specs/")
+    parser.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help="default: specs/ + the axes the runs use (axes_specs.py)",
+    )
     parser.add_argument("--samples", type=int, default=40, help="registrations per store size")
     parser.add_argument("--repeat", type=int, default=3, help="restore runs (median)")
     args = parser.parse_args()
@@ -93,7 +100,9 @@ def main() -> None:
         folder = Path(tmp)
         bundle_path = args.bundle
         if bundle_path is None:
-            result = compile_paths([ROOT / "specs"])
+            names = ["warmup", *(f"pre{i}" for i in range(1000))]
+            names += [f"new{i}" for i in range(args.samples)]
+            result = compile_paths([specs_with_axes(folder, names)])
             assert result.ok and result.data is not None, "specs/ does not compile"
             bundle_path = folder / "bundle.json"
             bundle_path.write_bytes(result.data)

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, Location, Severity, has_errors
+from .diagnostics import Diagnostic, JsonPath, Location, Severity, has_errors
 from .loader import load_paths
 from .resolve import check_spec_set
+from .salvage import salvage
 from .source import SourceDocument
 from .specset import build_spec_set
 from .template import check_templates
@@ -94,6 +95,7 @@ def _validate_all(
     flawed: set[tuple[str, int]],
     diagnostics: list[Diagnostic],
     progress: Progress | None,
+    salvaged: dict[tuple[str, int], list[JsonPath]],
 ) -> tuple[list[SourceDocument], list[SourceDocument]]:
     valid: list[SourceDocument] = []
     invalid: list[SourceDocument] = []
@@ -105,6 +107,11 @@ def _validate_all(
             problems = [internal_error("validate", error, doc.file, doc.start.line)]
         diagnostics.extend(problems)
         clean = (doc.file, doc.index) not in flawed and not has_errors(problems)
+        if not clean and (doc.file, doc.index) not in flawed:
+            rescued = salvage(doc, problems)  # its meaning is checked all the same (salvage.py)
+            if rescued is not None:
+                doc, salvaged[(doc.file, doc.index)] = rescued
+                clean = True
         (valid if clean else invalid).append(doc)
         if progress is not None:
             progress("validate", done, total)
@@ -134,11 +141,13 @@ def _check(paths: Sequence[str | Path], progress: Progress | None) -> CheckResul
     diagnostics = list(loaded.diagnostics)
     if progress is not None:
         progress("load", len(loaded.files), len(loaded.files))
-    valid, invalid = _validate_all(loaded.documents, loaded.flawed, diagnostics, progress)
+    salvaged: dict[tuple[str, int], list[JsonPath]] = {}
+    valid, invalid = _validate_all(loaded.documents, loaded.flawed, diagnostics, progress, salvaged)
     skipped: list[str] = []
     spec_set = None
     try:
         spec_set, problems = build_spec_set(valid, invalid)
+        spec_set.salvaged = salvaged
         diagnostics.extend(problems)
     except Exception as error:
         diagnostics.append(internal_error("parse", error, SPEC_SET_FILE))

@@ -232,10 +232,12 @@ def render_command(
         spec = bundle.instantiate(template, config)
     except WfspecError as exc:
         _fail(str(exc), 1)
+    from .params_model import default_values
+
     form = spec.form()
     document = {
         "spec": spec.to_json(),
-        "defaults": spec.params().model_dump(mode="json"),
+        "defaults": default_values(spec.params),
         "params_schema": form.json_schema,
         "ui_schema": form.ui_schema,
     }

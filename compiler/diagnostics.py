@@ -182,3 +182,94 @@ CODES: dict[str, str] = {
     "T005": "a template example does not render to its expect",
     "T006": "WorkflowId collision between template examples or with a static workflow",
 }
+
+# Meaning checks (docs/adr/0011-meaning-checks.md): bounds, frozen fields, units lists, services,
+# dims, templates without examples and timeseries references.
+CODES.update(
+    {
+        "P117": "an int param's bound or default is not a whole number within the 64-bit range",
+        "P118": "a float param's bound or default is not finite (1e400 and .inf are infinity)",
+        "P119": "a frozen param without a default (the form can neither fill nor send it)",
+        "U103": "units of one list (or a unit and its units) do not convert into each other",
+        "U104": "a unit scipp accepts but that is almost surely a typo (mmm, MS ...)",
+        "R019": "a service (explicit or from the group) no backend or executor runs",
+        "R020": "a dim label that is neither a label nor a run-time placeholder <name>",
+        "T007": "a template uses a config field the config does not have",
+        "T008": "a template uses a Jinja filter or test that does not exist",
+        "T009": "a template uses a config field as something it is not (wrong type)",
+        "T010": "a template without examples (checked with its config defaults only)",
+        "T011": "a config field no template string uses",
+        "T012": "a timeseries reference that is not a timeseries output of the spec set",
+        "T013": "a template renders with its config defaults to an invalid workflow",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeHelp:
+    """For ``wfspec explain CODE``: a small spec that triggers the code, and how to fix it."""
+
+    example: str
+    fix: str
+
+
+CODE_HELP: dict[str, CodeHelp] = {
+    "P117": CodeHelp(
+        "bins: {type: int, max: 16.5}",
+        "write a whole number within -2**63 .. 2**63-1 (max: 16), or make the param a float",
+    ),
+    "P118": CodeHelp(
+        "scale: {type: float, max: 1e400}",
+        "write a finite number; leave the bound out for 'no limit'",
+    ),
+    "P119": CodeHelp(
+        "mode: {type: choice, choices: [a, b], frozen: true}",
+        "give the frozen param a default (default: a), or remove frozen",
+    ),
+    "U103": CodeHelp(
+        "toa: {type: float, units: [ns, mm, ms]}",
+        "list units of one dimension only (ns, us, ms, s), so a value converts between them",
+    ),
+    "U104": CodeHelp(
+        "offset: {type: float, unit: mmm}",
+        "write the unit you meant (mm); scipp reads mmm as micrometre and MS as megasiemens",
+    ),
+    "R019": CodeHelp(
+        "group: monitor_dat",
+        "use a service that runs workflows (monitor_data, detector_data, data_reduction, "
+        "timeseries), or declare the service in the Instrument's services",
+    ),
+    "R020": CodeHelp(
+        "dims: ['<spectral coord>']",
+        "write a dim label (Q, two_theta) or a run-time placeholder <spectral_coord>",
+    ),
+    "T007": CodeHelp(
+        'title: "{{ config.numerater }}"',
+        "use a field of the template's config (config.numerator), or add the field to config",
+    ),
+    "T008": CodeHelp(
+        'name: "{{ config.x_axis.source_name | slugg }}"',
+        "use a filter that exists (slug, title, lower ...)",
+    ),
+    "T009": CodeHelp(
+        'title: "{{ config.x_start.source_name }}"  # x_start is a float',
+        "use the field as its type allows: attributes only of timeseries and group fields",
+    ),
+    "T010": CodeHelp(
+        "kind: WorkflowTemplate ... (no examples:)",
+        "add an example under examples: with a config and the expected id and title",
+    ),
+    "T011": CodeHelp(
+        "config: {x_unit: {type: string}} with no {{ config.x_unit }} in the workflow",
+        "use the field in the workflow body, or remove it from config",
+    ),
+    "T012": CodeHelp(
+        "x_axis: {workflow_id: dummy/timeseries_data/1, source_name: motion9, output_name: delta}",
+        "pick a 0-d window/series output of the instrument (wfspec list shows them)",
+    ),
+    "T013": CodeHelp(
+        "unit: \"{{ config.x_unit }}\" with x_unit defaulting to 'nope'",
+        "fix the template body or the config defaults so that they render a valid workflow",
+    ),
+}
+"""Example and fix of the codes above (``wfspec explain``); codes without an entry have none yet."""

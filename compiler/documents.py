@@ -60,6 +60,10 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 SourceName = Annotated[str, StringConstraints(min_length=1)]
 """A stream name as the facility spells it (``bwc/delay``, ``SOM``): any non-empty string."""
 
+DimLabel = Annotated[str, StringConstraints(min_length=1)]
+"""A dimension label: any string scipp accepts (``Q``, ``two_theta``), or a run-time placeholder
+``<name>`` kept exactly as the backend spells it (checked in ``resolve.py``, R020)."""
+
 Expression = Annotated[
     str,
     StringConstraints(pattern=EXPRESSION_PATTERN),
@@ -145,6 +149,15 @@ class Instrument(BaseModel):
         title="Sources",
         description="Every stream a workflow of this instrument may run on or read.",
     )
+    services: list[Slug] = Field(
+        default=[],
+        title="Services",
+        description=(
+            "Services this instrument runs besides the backend's (monitor_data, detector_data, "
+            "data_reduction, timeseries) and the in-process executors' (correlation); a "
+            "workflow's service or group must name one."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- ParamSet
@@ -229,10 +242,14 @@ class Output(BaseModel):
 
     title: str = Field(title="Title", description="Display name of the output.")
     description: str = Field(default="", title="Description", description="What the output is.")
-    dims: list[Slug] = Field(
+    dims: list[DimLabel] = Field(
         default=[],
         title="Dims",
-        description="Dimension names; omitted or [] means 0-d (a scalar).",
+        description=(
+            "Dimension labels as scipp names them (Q, Qx, two_theta, time_of_arrival); "
+            "<name> marks a dimension the backend chooses at run time (<spectral_coord>). "
+            "Omitted or [] means 0-d (a scalar)."
+        ),
     )
     unit: str | None = Field(
         default=None, title="Unit", description="Unit of the values, e.g. counts."

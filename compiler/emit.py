@@ -28,6 +28,7 @@ from typing import Any
 
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
+from .params_model import default_values
 from .specset import SpecSet
 from .template import template_of
 
@@ -87,7 +88,7 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
             "spec": spec.to_json(),
             "params_schema": form.json_schema,
             "ui_schema": form.ui_schema,
-            "defaults": spec.params().model_dump(mode="json"),
+            "defaults": default_values(spec.params),
         }
     templates: dict[str, Any] = {}
     for name in sorted(spec_set.templates):

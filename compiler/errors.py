@@ -30,6 +30,8 @@ class FieldError:
     field: str
     message: str
     value: object = None
+    code: str | None = None
+    """The diagnostic code ``wfspec check`` reports it under, when it has its own (T012)."""
 
     def __str__(self) -> str:
         if self.value is None:

@@ -80,6 +80,7 @@ class Template:
         self.examples = [dict(e) for e in examples]
         self._timeseries = timeseries
         self._memo: OrderedDict[str, WorkflowSpec] = OrderedDict()
+        self._references_by_instrument: dict[str, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"Template({self.name!r})"
@@ -129,10 +130,55 @@ class Template:
                 for err in exc.errors()
             ]
             model = None
+        if model is not None:
+            errors += self._reference_errors(model)
         if errors:
             raise ConfigError(self.name, errors)
         assert model is not None
         return model
+
+    def _reference_errors(self, model: BaseModel) -> list[FieldError]:
+        """Every timeseries reference of the config must name a timeseries that exists.
+
+        Why: an axis that no workflow publishes (a typo, a 1-D output, another instrument's
+        stream) gives an instance that is registered, listed as ok and never shows data. A
+        timeseries is a 0-d window/series output of a workflow of the instrument, one per
+        source (``TimeseriesLookup``); all axes of one config are of one instrument.
+        """
+        errors: list[FieldError] = []
+        instruments: dict[str, str] = {}
+        for field, ref in _references(model, self.config_defs):
+            instrument = ref.workflow_id.instrument
+            instruments.setdefault(instrument, field)
+            known = self._known_references(instrument)
+            text = str(ref)
+            if text in known or _has_template_syntax(text):
+                continue  # template syntax in a value is refused (as such) by render
+            if not known:
+                message = f"instrument {instrument!r} has no timeseries outputs"
+            else:
+                guess = _closest_reference(ref, known)
+                message = (
+                    f"not a timeseries of instrument {instrument!r} (a 0-d window or series "
+                    "output of one of its workflows)"
+                )
+                message += f"; did you mean {guess!r}?" if guess else ""
+            errors.append(FieldError(field, message, text, code="T012"))
+        if len(instruments) > 1:
+            fields = ", ".join(f"{f} ({i})" for i, f in instruments.items())
+            errors.append(
+                FieldError(
+                    "(config)", f"timeseries of different instruments: {fields}", code="T012"
+                )
+            )
+        return errors
+
+    def _known_references(self, instrument: str) -> frozenset[str]:
+        known = self._references_by_instrument.get(instrument)
+        if known is None:
+            known = frozenset(str(ref) for ref in self._timeseries(instrument))
+            self._references_by_instrument[instrument] = known
+        return known
 
     def validate_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """The normalized config: defaults filled, timeseries as ``{workflow_id: "i/n/v", ...}``.
@@ -267,6 +313,37 @@ def _refuse_template_syntax(template: str, value: Any, path: str = "") -> None:
             f"refused by the template sandbox: config value {path} of template {template!r} "
             f"contains template syntax ({value!r}); config values are plain data"
         )
+
+
+def _references(
+    model: Any, defs: Mapping[str, Any], prefix: str = ""
+) -> list[tuple[str, TimeseriesReference]]:
+    """``(dotted field, reference)`` of every timeseries value of a validated config."""
+    out: list[tuple[str, TimeseriesReference]] = []
+    for name, definition in defs.items():
+        value = getattr(model, name, None)
+        kind = definition.get("type") if isinstance(definition, Mapping) else definition.type
+        if isinstance(value, TimeseriesReference):
+            out.append((f"{prefix}{name}", value))
+        elif kind == "group" and isinstance(value, BaseModel):
+            fields = definition["fields"] if isinstance(definition, Mapping) else definition.fields
+            out += _references(value, fields, f"{prefix}{name}.")
+    return out
+
+
+def _closest_reference(ref: TimeseriesReference, known: frozenset[str]) -> str | None:
+    """The known reference an author most likely meant: the same stream and output of another
+    workflow, else the closest spelling among the same workflow's, else among all."""
+    tail = f"/{ref.output_name}@{ref.source_name}"
+    same_stream = sorted(k for k in known if k.endswith(tail))
+    if same_stream:
+        return same_stream[0]
+    same_workflow = sorted(k for k in known if k.startswith(f"{ref.workflow_id}/"))
+    return did_you_mean(str(ref), same_workflow or sorted(known), cutoff=0.6)
+
+
+def _has_template_syntax(text: str) -> bool:
+    return any(mark in text for mark in ("{{", "{%", "{#"))
 
 
 def _suggest(name: str, known: Mapping[str, Any]) -> str:

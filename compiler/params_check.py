@@ -27,6 +27,7 @@ from .constraints import ConstraintSyntaxError, Rule, compile_constraint
 from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
 from .param_expand import Expanded, builtin_names, expand
 from .paramdefs import (
+    BoolParam,
     ChoiceItem,
     ChoiceParam,
     EdgesParam,
@@ -40,11 +41,17 @@ from .paramdefs import (
 )
 from .params_model import choice_values, coerce_defs
 from .source import SourceDocument
-from .units import suggest_unit, unit_error
+from .units import convertible, likely_typo, suggest_unit, typo_message, unit_error
 
 __all__ = ["check_param_defs"]
 
 _ORDERING = {"<", "<=", ">", ">="}
+
+INT_RANGE = (-(2**63), 2**63 - 1)
+"""Bounds and defaults of an ``int`` param: the 64-bit range, which the params model (pydantic)
+and the backend (numpy int64) can hold. A bound outside it (``1e20``) would break the build."""
+
+_SCALARS = (FloatParam, IntParam, BoolParam, ChoiceParam, StringParam, TimeseriesParam)
 
 
 class _Checker:
@@ -70,6 +77,14 @@ class _Checker:
             self.param(name, defn, (*base, name))
 
     def param(self, name: str, defn: ParamDef, path: JsonPath) -> None:
+        if defn.frozen and isinstance(defn, _SCALARS) and defn.default is None:
+            self.report(
+                "P119",
+                f"param {name!r} is frozen but has no default: the form could neither fill "
+                "nor send it",
+                (*path, "frozen"),
+                hint="give it a default, or remove 'frozen: true'",
+            )
         if isinstance(defn, FloatParam | IntParam):
             self.number(defn, path)
         elif isinstance(defn, StringParam):
@@ -98,6 +113,8 @@ class _Checker:
     # -- scalars ------------------------------------------------------------------------------
 
     def number(self, defn: FloatParam | IntParam, path: JsonPath) -> None:
+        if not self.representable(defn, path):
+            return  # comparing an unusable bound would only repeat the problem
         low = [(v, False, k) for k, v in (("min", defn.min),) if v is not None]
         low += [(v, True, k) for k, v in (("exclusive_min", defn.exclusive_min),) if v is not None]
         high = [(v, False, k) for k, v in (("max", defn.max),) if v is not None]
@@ -113,6 +130,48 @@ class _Checker:
                     )
         if defn.default is not None:
             self.bounds(defn, defn.default, (*path, "default"))
+
+    def representable(self, defn: FloatParam | IntParam, path: JsonPath) -> bool:
+        """Bounds and default the params model can be built with (P117, P118).
+
+        An int's bounds must be whole numbers in :data:`INT_RANGE` (``max: 16.5`` or ``1e20``
+        cannot become an integer bound); a float's numbers must be finite (``1e400`` is read as
+        infinity, which neither JSON nor a form can carry).
+        """
+        ok = True
+        for key in ("min", "max", "exclusive_min", "exclusive_max", "default"):
+            value = getattr(defn, key)
+            if value is None or isinstance(value, bool):
+                continue
+            if (isinstance(defn, FloatParam) or isinstance(value, float)) and not math.isfinite(
+                value
+            ):
+                self.report(
+                    "P118",
+                    f"{key} {value} is not a finite number",
+                    (*path, key),
+                    hint="write a finite number (YAML reads 1e400 and .inf as infinity)",
+                )
+                ok = False
+                continue
+            if isinstance(defn, IntParam) and isinstance(value, float) and not value.is_integer():
+                self.report(
+                    "P117",
+                    f"{key} {value} of an int param is not a whole number",
+                    (*path, key),
+                    hint=f"write a whole number, e.g. {math.floor(value)}, or make the param "
+                    "a float",
+                )
+                ok = False
+            elif isinstance(defn, IntParam) and not INT_RANGE[0] <= value <= INT_RANGE[1]:
+                self.report(
+                    "P117",
+                    f"{key} {value} of an int param is outside the 64-bit integer range",
+                    (*path, key),
+                    hint="an int holds -2**63 .. 2**63-1; use a smaller bound or leave it out",
+                )
+                ok = False
+        return ok
 
     def bounds(self, defn: FloatParam | IntParam, value: Any, path: JsonPath) -> None:
         for key, bound, ok in (
@@ -170,12 +229,17 @@ class _Checker:
             if any(_same(value, earlier) for earlier in values[:index]):
                 self.report("P103", f"choice {value!r} is listed twice", (*path, key, index))
         if defn.units is not None or name == "unit":
+            valid: list[Any] = []
             for index, value in enumerate(values):
                 if isinstance(value, str):
                     sub: JsonPath = (*path, key, index)
                     if defn.units is None and isinstance((defn.choices or [])[index], ChoiceItem):
                         sub = (*sub, "value")
-                    self.unit(value, sub, candidates=tuple(str(v) for v in values))
+                    ok = self.unit(value, sub, candidates=tuple(str(v) for v in values))
+                    valid.append(value if ok else None)
+                else:
+                    valid.append(None)
+            self.same_dimension(valid, (*path, key))
         if defn.default is not None and not any(_same(defn.default, v) for v in values):
             shown = ", ".join(repr(v) for v in values)
             code = "U102" if defn.units is not None else "P101"
@@ -194,12 +258,39 @@ class _Checker:
             return False
         problem = unit_error(text)
         if problem is None:
+            typo = likely_typo(text)
+            if typo is not None:
+                meant, reading = typo
+                self.report(
+                    "U104",
+                    typo_message(text, meant, reading),
+                    path,
+                    hint=f"did you mean {meant!r}?",
+                    severity=Severity.WARNING,
+                )
             return True
         suggestion = suggest_unit(text, candidates or None)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "Units are scipp unit strings such as ms, μs, Å, 1/Å, meV, deg."
         self.report("U101", f"unknown unit {text!r}: {problem}", path, hint=hint)
         return False
+
+    def same_dimension(self, units: list[Any], path: JsonPath) -> None:
+        """U103 at each unit of a list that does not convert into the list's first valid unit."""
+        first: tuple[int, str] | None = None
+        for index, text in enumerate(units):
+            if not isinstance(text, str) or unit_error(text) is not None:
+                continue
+            if first is None:
+                first = (index, text)
+            elif not convertible(first[1], text):
+                self.report(
+                    "U103",
+                    f"unit {text!r} does not convert into {first[1]!r} (item {first[0] + 1} of "
+                    "the same list): one field would mean different quantities",
+                    (*path, index),
+                    hint=f"list only units of the same dimension as {first[1]!r}",
+                )
 
     def units(self, defn: EdgesParam | RangeParam | FloatParam | IntParam, path: JsonPath) -> None:
         if defn.unit is not None:
@@ -208,6 +299,7 @@ class _Checker:
             if text in (defn.units or [])[:index]:
                 self.report("P103", f"unit {text!r} is listed twice", (*path, "units", index))
             self.unit(text, (*path, "units", index))
+        self.same_dimension(list(defn.units or ()), (*path, "units"))
         if defn.units and defn.unit is not None and defn.unit not in defn.units:
             self.report(
                 "U102",
@@ -253,6 +345,16 @@ class _Checker:
         if defn.default is not None:
             extra = dict(defn.default.model_extra or {})
             self.unknown_defaults(extra, set(defn.fields), (*path, "default"))
+        if defn.default is not None:
+            for key in ("start", "stop"):
+                value = getattr(defn.default, key)
+                if isinstance(value, float) and not math.isfinite(value):
+                    self.report(
+                        "P118",
+                        f"default {key} {value} is not a finite number",
+                        (*path, "default", key),
+                        hint="write a finite number (YAML reads 1e400 and .inf as infinity)",
+                    )
         if isinstance(defn, EdgesParam) and defn.default is not None:
             num_bins = defn.default.num_bins
             if num_bins is not None and not 1 <= num_bins <= 10000:

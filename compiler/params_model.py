@@ -63,6 +63,7 @@ __all__ = [
     "build_params_model",
     "choice_values",
     "coerce_defs",
+    "default_values",
     "defs_digest",
     "field_default_json",
 ]
@@ -303,3 +304,16 @@ def field_default_json(model: type[BaseModel], name: str) -> tuple[bool, Any]:
     if isinstance(value, BaseModel):
         return True, value.model_dump(mode="json")
     return True, value
+
+
+def default_values(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON defaults of a params model: every field that has a default.
+
+    A param without a default is required (the form asks for it); a model with one cannot be
+    instantiated empty, so its defaults are those of the other fields. Why not ``model()``: a
+    spec whose param has no default is valid, and compiling it must not fail (no I001).
+    """
+    try:
+        return model().model_dump(mode="json")
+    except ValidationError:
+        return model.model_construct().model_dump(mode="json", warnings=False)

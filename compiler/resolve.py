@@ -14,16 +14,19 @@ where they are not expressions (rendered results are checked by ``template.py``)
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
+from typing import Any
 
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
 from .params_check import check_param_defs
+from .services import known_services
 from .specset import Located, SpecSet
-from .units import suggest_unit, unit_error
+from .units import likely_typo, suggest_unit, typo_message, unit_error
 
-__all__ = ["check_spec_set", "did_you_mean"]
+__all__ = ["check_instrument_refs", "check_service", "check_spec_set", "did_you_mean"]
 
 _PLACEHOLDERS = {"source_name"}
 
@@ -82,11 +85,40 @@ def _check_instrument(entry: Located) -> list[Diagnostic]:
 def _check_unit(entry: Located, unit: str, *path: str | int) -> list[Diagnostic]:
     reason = unit_error(unit)
     if reason is None:
-        return []
+        typo = likely_typo(unit)
+        if typo is None:
+            return []
+        return [
+            entry.diagnostic(
+                "U104",
+                typo_message(unit, *typo),
+                *path,
+                severity=Severity.WARNING,
+                hint=f"did you mean {typo[0]!r}?",
+            )
+        ]
     code = "U201" if path[0] == "sources" else "U202"
     guess = suggest_unit(unit)
     hint = f"did you mean {guess!r}?" if guess else "use a unit scipp knows, e.g. 'mm' or 'counts'"
     return [entry.diagnostic(code, f"{unit!r} is not a unit: {reason}", *path, hint=hint)]
+
+
+_PLACEHOLDER = re.compile(r"^<[a-z][a-z0-9_]*>$")
+
+
+def dim_problem(dim: str) -> str | None:
+    """What is wrong with a dim label, or None.
+
+    scipp accepts any string as a label, so ``Q``, ``Qx`` and ``two_theta`` are all fine. Two
+    spellings are refused because they are surely mistakes: surrounding blanks (never visible in
+    a plot) and angle brackets other than one whole run-time placeholder ``<name>`` (the
+    backend's ``<spectral_coord>``: a dimension chosen when the job runs, kept as written).
+    """
+    if dim != dim.strip():
+        return "has leading or trailing blanks"
+    if ("<" in dim or ">" in dim) and not _PLACEHOLDER.match(dim):
+        return "is neither a label nor a run-time placeholder <name> (a slug in angle brackets)"
+    return None
 
 
 # --------------------------------------------------------------------------- workflows
@@ -122,7 +154,17 @@ def _check_workflow(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnos
     out += check_param_defs(workflow.params, entry.doc, entry.at("params"))
     out += _check_outputs(entry, workflow)
     out += _check_runner(entry, workflow)
+    out += check_service(spec_set, entry, workflow)
     return out
+
+
+def check_instrument_refs(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnostic]:
+    """R003-R006 of one workflow: its instrument exists and has the sources it names.
+
+    Also used on a template's rendered workflow (``entry.path == ("workflow",)``), so a
+    template whose instrument or sources do not exist fails check even without a static one.
+    """
+    return _check_instrument_refs(spec_set, entry, entry.model)
 
 
 def _check_instrument_refs(
@@ -232,6 +274,22 @@ def _check_outputs(entry: Located[Workflow], workflow: Workflow) -> list[Diagnos
     for name, output in outputs.items():
         if output.unit is not None:
             out += _check_unit(entry, output.unit, "outputs", name, "unit")
+        out += _check_list_names(entry, output.dims, "outputs", name, "dims")
+        for index, dim in enumerate(output.dims):
+            problem = dim_problem(dim)
+            if problem is not None:
+                out.append(
+                    entry.diagnostic(
+                        "R020",
+                        f"dim {dim!r} {problem}",
+                        "outputs",
+                        name,
+                        "dims",
+                        index,
+                        hint="write a label (Q, two_theta) or a run-time placeholder such as "
+                        "<spectral_coord>",
+                    )
+                )
     for view_name, view in workflow.views.items():
         out += _check_list_names(entry, view.fields, "views", view_name, "fields")
         for index, field_name in enumerate(view.fields):
@@ -301,6 +359,43 @@ def _check_device_name(entry: Located, output_name: str, device: str) -> list[Di
     ]
 
 
+def check_service(
+    spec_set: SpecSet, entry: Located, body: Any, *prefix: str | int
+) -> list[Diagnostic]:
+    """R019: the service a workflow is sent to (``service``, else ``group``) must exist.
+
+    ``body`` is a Workflow or a template body; an expression (``{{ ... }}``) is checked after
+    rendering. Known: the backend's and the executors' services, and those the instrument
+    declares (every instrument's when the instrument is itself an expression).
+    """
+    if body.executor is not None:
+        return []  # an in-process executor runs it, whatever the service (R012)
+    key = "service" if body.service is not None else "group"
+    name = body.service if body.service is not None else body.group
+    if not isinstance(name, str) or "{" in name:
+        return []
+    instrument = body.instrument
+    if isinstance(instrument, str) and instrument in spec_set.instruments:
+        declared = spec_set.instruments[instrument].model.services
+    elif isinstance(instrument, str) and "{" not in instrument:
+        return []  # unknown instrument: R003 already, no cascade
+    else:
+        declared = [s for i in spec_set.instruments.values() for s in i.model.services]
+    known = known_services(declared)
+    if name in known:
+        return []
+    return [
+        entry.diagnostic(
+            "R019",
+            f"no service runs {key} {name!r}: workflows sent there never start",
+            *prefix,
+            key,
+            severity=Severity.WARNING,
+            hint=_hint(name, known, "use a known service or declare it in the Instrument"),
+        )
+    ]
+
+
 def _check_runner(entry: Located[Workflow], workflow: Workflow) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if workflow.executor is not None and workflow.service is not None:
@@ -336,6 +431,7 @@ def _check_template(spec_set: SpecSet, entry: Located[WorkflowTemplate]) -> list
     body = template.workflow
     params_from = [name for name in body.params_from if isinstance(name, str)]
     out += _check_params_from(spec_set, entry, params_from, "workflow")
+    out += check_service(spec_set, entry, body, "workflow")
     derive = body.source_names
     if isinstance(derive, SourceNamesFrom):
         for index, field_name in enumerate(derive.except_):

@@ -83,6 +83,8 @@ class SpecSet:
     workflows: dict[WorkflowId, Located[Workflow]] = field(default_factory=dict)
     templates: dict[str, Located[WorkflowTemplate]] = field(default_factory=dict)
     known_names: KnownNames = field(default_factory=KnownNames)
+    salvaged: dict[tuple[str, int], list[JsonPath]] = field(default_factory=dict)
+    """``(file, index)`` -> removed paths of documents checked after structural repairs."""
 
     def resolved_params(self, workflow: Located[Workflow] | Workflow) -> dict[str, ResolvedParam]:
         """Name -> ResolvedParam: the ``params_from`` sets in listed order, then own params.

@@ -21,13 +21,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from .build import inline_params_from
-from .diagnostics import Diagnostic
-from .documents import Workflow, WorkflowTemplate
-from .errors import ConfigError, TemplateError
+from .diagnostics import Diagnostic, Severity, has_errors
+from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
+from .errors import ConfigError, FieldError, TemplateError
 from .ids import WorkflowId
 from .instantiate import Template, TimeseriesLookup
+from .paramdefs import EdgesParam, GroupParam, RangeParam, TimeseriesParam
 from .params_check import check_param_defs
+from .resolve import check_instrument_refs, check_service
 from .specset import Located, SpecSet
+from .template_static import analyse, config_shape
 from .templating import syntax_error, templated_strings
 
 
@@ -61,6 +64,9 @@ def check_templates(spec_set: SpecSet) -> list[Diagnostic]:
     # one walk per instrument, not one per example: the spec set does not change while checking
     timeseries = cache(spec_set.timeseries)
     for located in spec_set.templates.values():
+        removed = spec_set.salvaged.get((located.doc.file, located.doc.index), ())
+        if any(path[:1] in (("config",), ("workflow",)) for path in removed):
+            continue  # parts are missing: usage checks would report them again (salvage.py)
         diagnostics.extend(_check_template(located, spec_set, seen, timeseries))
     return diagnostics
 
@@ -72,68 +78,189 @@ def _check_template(
     timeseries: TimeseriesLookup,
 ) -> list[Diagnostic]:
     template, doc = located.model, located.doc
+    out = _check_statically(located)
+    if has_errors(out):
+        return out  # rendering would only repeat these
+    factory = template_of(located, spec_set, timeseries)
+    defaults = _default_config(template, spec_set, timeseries)
+    if defaults is not None:
+        out += _render_check(located, factory, spec_set, defaults, None, seen)
+    if not template.examples:
+        out.append(
+            doc.diagnostic(
+                "T010",
+                f"template {template.name!r} has no examples: "
+                + (
+                    "it is rendered with its config defaults only"
+                    if defaults is not None
+                    else "some config fields have no default, so only its strings are checked"
+                ),
+                located.at("name"),
+                severity=Severity.WARNING,
+                hint="add examples: [{config: {...}, expect: {id: ..., title: ...}}]",
+            )
+        )
+    for index, example in enumerate(template.examples):
+        out += _render_check(located, factory, spec_set, example.config, index, seen)
+    unique: dict[tuple[str, Any, str], Diagnostic] = {}
+    for diagnostic in out:  # the defaults and each example may render the same mistake
+        unique.setdefault((diagnostic.code, diagnostic.path, diagnostic.message), diagnostic)
+    return list(unique.values())
+
+
+def _check_statically(located: Located[WorkflowTemplate]) -> list[Diagnostic]:
+    """T001/T002/T007/T008/T009 of every templated string, and T011 for unused config fields."""
+    template, doc = located.model, located.doc
     raw_body = doc.data.get("workflow", {})
+    config = config_shape(template.config)
+    used: set[str] = set()
+    whole = False
     out: list[Diagnostic] = []
     for path, text in templated_strings(raw_body, located.at("workflow")):
-        message = syntax_error(text)
-        if message:
-            out.append(
-                doc.diagnostic(
-                    "T001",
-                    f"Jinja syntax error: {message}",
-                    path,
-                    hint="write expressions as {{ config.field }}; check brackets and quotes",
+        analysis = analyse(text, config)
+        used |= analysis.used
+        whole = whole or analysis.uses_whole_config
+        for finding in analysis.findings:
+            out.append(doc.diagnostic(finding.code, finding.message, path, hint=finding.hint))
+        if not analysis.findings:
+            message = syntax_error(text)
+            if message:
+                out.append(
+                    doc.diagnostic(
+                        "T001",
+                        f"Jinja syntax error: {message}",
+                        path,
+                        hint="write expressions as {{ config.field }}; check brackets and quotes",
+                    )
                 )
-            )
-    if out:
-        return out
-    factory = template_of(located, spec_set, timeseries)
-    for index, example in enumerate(template.examples):
-        at = located.at("examples", index)
-        try:
-            rendered = factory.render(example.config)
-        except ConfigError as exc:
+    derive = template.workflow.source_names
+    if isinstance(derive, SourceNamesFrom):
+        used |= set(derive.except_)
+    if not whole:
+        for name in template.config:
+            if name not in used:
+                out.append(
+                    doc.diagnostic(
+                        "T011",
+                        f"config field {name!r} is never used by the workflow body",
+                        located.at("config", name),
+                        severity=Severity.WARNING,
+                        hint=f"use it (e.g. {{{{ config.{name} }}}}) or remove it from config",
+                    )
+                )
+    return out
+
+
+def _default_config(
+    template: WorkflowTemplate, spec_set: SpecSet, timeseries: TimeseriesLookup
+) -> dict[str, Any] | None:
+    """The config of the defaults, a spec-set timeseries for each axis without one; None when a
+    field of another type has no default (nothing to render with)."""
+    axes = [ref for name in sorted(spec_set.instruments) for ref in timeseries(name)]
+    config: dict[str, Any] = {}
+    for name, defn in template.config.items():
+        if defn.default is not None:
+            continue
+        if not isinstance(defn, TimeseriesParam) or not axes:
+            if isinstance(defn, GroupParam | EdgesParam | RangeParam):
+                continue  # their fields' defaults may do; the config model decides
+            return None
+        ref = axes.pop(0) if len(axes) > 1 else axes[0]
+        config[name] = str(ref)
+    return config
+
+
+def _render_check(
+    located: Located[WorkflowTemplate],
+    factory: Template,
+    spec_set: SpecSet,
+    config: dict[str, Any],
+    index: int | None,
+    seen: dict[WorkflowId, Any],
+) -> list[Diagnostic]:
+    """Render ``config`` (example ``index``, or the defaults when None) and check the result."""
+    template, doc = located.model, located.doc
+    at = located.at("examples", index) if index is not None else located.at("name")
+    what = f"example {index + 1}" if index is not None else "the config defaults"
+    try:
+        rendered = factory.render(config)
+    except ConfigError as exc:
+        references = [e for e in exc.errors if e.code == "T012"]
+        others = [e for e in exc.errors if e.code != "T012"]
+        out = [_reference_diagnostic(located, error, index) for error in references]
+        if others and index is not None:
             out.append(
                 doc.diagnostic(
                     "T004",
-                    f"example config is invalid: {'; '.join(map(str, exc.errors))}",
+                    f"example config is invalid: {'; '.join(map(str, others))}",
                     (*at, "config"),
                     hint=f"give every config field of template {template.name!r} a valid value",
                 )
             )
-            continue
-        except TemplateError as exc:
-            code = "T003" if "sandbox" in str(exc) else "T002"
-            path = located.at("workflow", *getattr(exc, "path", ()))
+        elif others:
             out.append(
                 doc.diagnostic(
-                    code,
-                    f"{exc} (rendering example {index + 1})",
-                    path,
-                    hint="only `config.<field>` names are defined in a template body",
+                    "T013",
+                    f"the config defaults are invalid: {'; '.join(map(str, others))}",
+                    located.at("config"),
+                    hint="give each field a default its own type and rules accept",
                 )
             )
-            continue
-        try:
-            workflow = Workflow.model_validate(rendered)
-        except ValidationError as exc:
-            out.append(
-                doc.diagnostic(
-                    "T004",
-                    f"example {index + 1} renders to an invalid Workflow: {_first_line(exc)}",
-                    at,
-                    hint="check the template body's fields for the rendered values",
-                )
+        return out
+    except TemplateError as exc:
+        code = "T003" if "sandbox" in str(exc) else "T002"
+        path = located.at("workflow", *getattr(exc, "path", ()))
+        return [
+            doc.diagnostic(
+                code,
+                f"{exc} (rendering {what})",
+                path,
+                hint="only `config.<field>` names are defined in a template body",
             )
-            continue
-        out.extend(
-            check_param_defs(workflow.params, doc, located.at("workflow", "params"))
-            if workflow.params
-            else []
-        )
-        out.extend(_compare(example.expect, workflow, doc, at))
-        out.extend(_collisions(workflow.id, spec_set, seen, doc, at))
+        ]
+    try:
+        workflow = Workflow.model_validate(rendered)
+    except ValidationError as exc:
+        return [
+            doc.diagnostic(
+                "T004" if index is not None else "T013",
+                f"{what} {'renders' if index is not None else 'render'} to an invalid Workflow: "
+                f"{_first_line(exc)}",
+                at,
+                hint="check the template body's fields for the rendered values",
+            )
+        ]
+    out = (
+        check_param_defs(workflow.params, doc, located.at("workflow", "params"))
+        if workflow.params
+        else []
+    )
+    if not isinstance(template.workflow.source_names, SourceNamesFrom):
+        out.extend(check_instrument_refs(spec_set, Located(workflow, doc, located.at("workflow"))))
+    if index is None:
+        return out  # the defaults have no expect, and their id may well equal an example's
+    out.extend(check_service(spec_set, located, workflow, *located.at("workflow")))
+    example = template.examples[index]
+    out.extend(_compare(example.expect, workflow, doc, at))
+    out.extend(_collisions(workflow.id, spec_set, seen, doc, at))
     return out
+
+
+def _reference_diagnostic(
+    located: Located[WorkflowTemplate], error: FieldError, index: int | None
+) -> Diagnostic:
+    """T012 at the example's value, or at the config field's default."""
+    name = error.field.split(".")[0]
+    if index is not None:
+        path = located.at("examples", index, "config", name)
+        hint = "pick a timeseries output of the spec set (a 0-d window or series output)"
+    else:
+        path = located.at("config", name, "default")
+        hint = "make the default a timeseries output of the spec set, or remove it"
+    if name == "(config)":
+        path = path[:-1] if index is not None else located.at("config")
+    value = "" if error.value is None else f" = {error.value}"
+    return located.doc.diagnostic("T012", f"{error.field}{value}: {error.message}", path, hint=hint)
 
 
 def _compare(expect: Any, workflow: Workflow, doc: Any, at: tuple) -> list[Diagnostic]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wfspec.compiler import ConfigError, Template, TemplateError, UnknownTemplate, WorkflowId
+from wfspec.compiler import (
+    ConfigError,
+    Template,
+    TemplateError,
+    TimeseriesReference,
+    UnknownTemplate,
+    WorkflowId,
+)
 
 T1D = "correlation_histogram_1d"
 MOTION1 = {
@@ -46,15 +53,28 @@ def test_an_unknown_template_is_a_key_error_with_a_suggestion(bundle):
     assert "did you mean 'correlation_histogram_1d'" in str(info.value)
 
 
+def _with_axes(template: Template, *sources: str) -> Template:
+    """The template with a timeseries lookup that also offers delta@<source> axes."""
+    refs = [TimeseriesReference.model_validate(_axis(s)) for s in ("motion1", *sources)]
+    return Template(
+        template.name,
+        title=template.title,
+        config_defs=template.config_defs,
+        body=template.body,
+        timeseries=lambda instrument: refs,
+    )
+
+
 def test_slug_keeps_configs_that_differ_only_in_spelling_apart(bundle):
-    spaced = bundle.template(T1D).instance_id({"x_axis": _axis("A b"), "x_unit": "mm"})
-    snake = bundle.template(T1D).instance_id({"x_axis": _axis("a_b"), "x_unit": "mm"})
+    template = _with_axes(bundle.template(T1D), "A b", "a_b")
+    spaced = template.instance_id({"x_axis": _axis("A b"), "x_unit": "mm"})
+    snake = template.instance_id({"x_axis": _axis("a_b"), "x_unit": "mm"})
     assert spaced != snake
     assert snake.name == "a_b_correlation_histogram_1d"
     assert spaced.name.startswith("a_b_") and spaced.name != snake.name
     # deterministic: a fresh template (a new process or bundle) gives the same id
-    again = bundle.templates[T1D].instance_id({"x_axis": _axis("A b"), "x_unit": "mm"})
-    assert again == spaced
+    again = _with_axes(bundle.templates[T1D], "A b", "a_b")
+    assert again.instance_id({"x_axis": _axis("A b"), "x_unit": "mm"}) == spaced
 
 
 def test_identical_configs_give_equal_specs_whatever_form_they_are_written_in(bundle, bundle_file):
@@ -126,7 +146,7 @@ def _template(fields: dict[str, str]) -> Template:
             "axis": {"type": "timeseries", "default": MOTION1},
         },
         body=body,
-        timeseries=lambda instrument: [],
+        timeseries=lambda instrument: [TimeseriesReference.model_validate(MOTION1)],
     )
 
 

@@ -17,6 +17,10 @@ from wfspec.runtime.instance_store import InstanceStore
 from wfspec.runtime.registry import WorkflowRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
+CRASH_KILLS = 200
+CRASH_NAMES_PER_KILL = 10
+"""The crash test's child ``k`` registers axes ``s{k * 10}`` onwards (it is killed long before
+it reaches 10)."""
 HERE = Path(__file__).resolve().parent
 TEMPLATE = "correlation_histogram_1d"
 MOTION1_ID = "dummy/motion1_correlation_histogram_1d/1"
@@ -25,8 +29,9 @@ MOTION1_ID = "dummy/motion1_correlation_histogram_1d/1"
 def axis_config(source: str = "motion1", unit: str = "mm", **extra: Any) -> dict[str, Any]:
     """A correlation_histogram_1d config; its id is dummy/<source>_correlation_histogram_1d/1.
 
-    The template does not check that the axis stream exists, so any slug gives a distinct id:
-    that is how the crash, concurrency and benchmark runs make many instances.
+    The axis must be a timeseries of the bundle: the registry tests' bundle has the extra log
+    sources :data:`AXES` (``axes_specs_factory``), which is how the crash and concurrency runs make
+    many instances.
     """
     axis = {"workflow_id": "dummy/timeseries_data/1", "source_name": source, "output_name": "delta"}
     return {"x_axis": axis, "x_unit": unit, **extra}
@@ -42,15 +47,30 @@ def _compile(paths: list[Path], out: Path) -> Path:
     return out / "bundle.json"
 
 
-@pytest.fixture(scope="session")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _compile([ROOT / "specs"], tmp_path_factory.mktemp("bundle"))
+AXES = [
+    "motion3",
+    "motion4",
+    "after_the_crashes",
+    *(f"s{n}" for n in range(CRASH_KILLS * CRASH_NAMES_PER_KILL)),
+    *(f"{prefix}{n}" for prefix in "ab" for n in range(100)),
+]
+"""Axis sources of the registry tests beyond the shipped motion1 and motion2."""
 
 
 @pytest.fixture(scope="session")
-def clash_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped specs + a static workflow that has the id of the motion2 instance."""
-    return _compile([ROOT / "specs", HERE / "specs_static_clash"], tmp_path_factory.mktemp("clash"))
+def axes_specs(tmp_path_factory: pytest.TempPathFactory, axes_specs_factory: Any) -> Path:
+    return axes_specs_factory(tmp_path_factory.mktemp("specs"), AXES)
+
+
+@pytest.fixture(scope="session")
+def bundle_path(tmp_path_factory: pytest.TempPathFactory, axes_specs: Path) -> Path:
+    return _compile([axes_specs], tmp_path_factory.mktemp("bundle"))
+
+
+@pytest.fixture(scope="session")
+def clash_bundle_path(tmp_path_factory: pytest.TempPathFactory, axes_specs: Path) -> Path:
+    """The test specs + a static workflow that has the id of the motion2 instance."""
+    return _compile([axes_specs, HERE / "specs_static_clash"], tmp_path_factory.mktemp("clash"))
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,9 @@ from wfspec.runtime.registry import WorkflowRegistry
 
 TEMPLATE = "correlation_histogram_1d"
 KILLS = 200
+NAMES_PER_KILL = 10
+"""Child ``k`` registers axes ``s{k * 10}`` onwards: the test bundle has s0 .. s1999
+(``conftest.AXES``); a child is killed long before it has registered 10."""
 
 
 def _child_loop(bundle: Any, path: Path, fd: int, base: int, seed: int, config_for: Any) -> None:
@@ -35,7 +38,7 @@ def _child_loop(bundle: Any, path: Path, fd: int, base: int, seed: int, config_f
     os.write(fd, b"S started\n")  # restored: the parent's random delay starts now
     count = 0
     while True:
-        if mine and (len(mine) > 6 or rng.random() < 0.4):
+        if mine and (len(mine) > 6 or rng.random() < 0.4 or count >= NAMES_PER_KILL):
             wid = mine.pop(rng.randrange(len(mine)))
             os.write(fd, f"u {wid}\n".encode())
             registry.unregister(wid)
@@ -80,12 +83,14 @@ def test_sigkill_at_random_moments_never_loses_a_returned_registration(
 ) -> None:
     path = tmp_path / "instances.yaml"
     rng = random.Random(20261123)
+    # first use (config model, Jinja, the bundle's axes) once here, not in each short-lived child
+    bundle.template(TEMPLATE).instantiate(config_for())
     must_have: set[str] = set()  # registration returned, no unregister started since
     must_not_have: set[str] = set()  # unregister returned (ids are never reused)
     returned = {"R": 0, "U": 0}
     for kill in range(KILLS):
         lines = _run_child_and_kill(
-            bundle, path, kill * 10_000, kill, rng.uniform(0.001, 0.030), config_for
+            bundle, path, kill * NAMES_PER_KILL, kill, rng.uniform(0.001, 0.030), config_for
         )
         for line in lines:
             kind, wid = line.split(" ", 1)
