@@ -226,3 +226,17 @@ def test_two_event_streams_see_the_same_change_and_start_from_a_snapshot(
 
     assert wait_for(lambda: all(saw_active(out) for out in streams))
     stack.client(TOKEN).post(f"/api/workflows/{wid}/stop")
+
+
+def test_an_unknown_timeseries_reference_is_422_on_its_field(stack: Stack) -> None:
+    config = {
+        **INSTANCE_CONFIG,
+        "x_axis": {**INSTANCE_CONFIG["x_axis"], "workflow_id": "dummy/nope/1"},
+    }
+    response = stack.client(TOKEN).post(
+        "/api/instances", json={"template": "correlation_histogram_1d", "config": config}
+    )
+    assert response.status_code == 422
+    [field] = response.json()["fields"]
+    assert field["field"] == "x_axis" and "not a timeseries" in field["message"]
+    assert "nope" not in (stack.state_dir / "instances.yaml").read_text()
