@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "TEMP_SUFFIX",
     "Bundle",
     "BundleError",
     "CheckResult",
@@ -36,13 +37,22 @@ __all__ = [
     "WfspecError",
     "WorkflowId",
     "WorkflowSpec",
+    "atomic_write",
     "check_paths",
     "compile_paths",
     "did_you_mean",
     "load_bundle",
+    "load_schema",
+    "render",
+    "temp_prefix",
 ]
 
 _WHERE = {
+    "atomic_write": "atomic_io",
+    "temp_prefix": "atomic_io",
+    "TEMP_SUFFIX": "atomic_io",
+    "load_schema": "schema_store",
+    "render": "reporters",
     "Bundle": "bundle",
     "load_bundle": "bundle",
     "BundleError": "errors",
@@ -81,6 +91,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .atomic_io import TEMP_SUFFIX, atomic_write, temp_prefix
     from .bundle import Bundle, load_bundle
     from .checker import CheckResult, check_paths
     from .compile import CompileResult, compile_paths
@@ -97,4 +108,6 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .ids import TimeseriesReference, WorkflowId
     from .instantiate import Template
+    from .reporters import render
+    from .schema_store import load_schema
     from .spec import TemplateOrigin, WorkflowSpec

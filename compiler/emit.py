@@ -12,20 +12,20 @@ whatever the working directory, the order of files on disk or ``PYTHONHASHSEED``
 - the sources digest hashes each file's path *relative to the folder given* with its bytes.
 
 A failed compile never writes: the bytes go to a temp file in the target folder, are fsynced and
-then renamed over the bundle, so readers see the old bundle or the new one, never half of one.
+then renamed over the bundle, so readers see the old bundle or the new one, never half of one
+(``write_atomic`` is :func:`wfspec.compiler.atomic_io.atomic_write`, shared with the runtime).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from .atomic_io import atomic_write as write_atomic
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
 from .params_model import default_values
@@ -119,39 +119,3 @@ def bundle_bytes(document: dict[str, Any]) -> bytes:
     """The canonical bytes of a bundle document (see the module docstring)."""
     text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
-
-
-def _file_mode(path: Path) -> int:
-    """An existing bundle keeps its permissions; a new one gets 0o666 minus the umask.
-
-    Why: ``mkstemp`` creates 0o600 files, and a bundle the dashboard (another user) cannot read
-    is useless.
-    """
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file, fsync, rename, fsync of the folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)

@@ -195,9 +195,18 @@ def generate_umbrella_schema() -> dict[str, Any]:
 
 
 def generate_all() -> dict[str, str]:
-    """File name -> text of every generated schema (deterministic, trailing newline)."""
+    """File name -> text of every generated schema (deterministic, trailing newline): the
+    document kinds, the umbrella, the bundle (``bundle_model.py``) and the runtime's state files
+    (``state_files.py``)."""
+    from .bundle_model import BundleFile
+    from .state_files import STATE_FILE_MODELS, generate_state_schema
+
     out = {SCHEMA_FILES[kind]: dump(generate_kind_schema(kind)) for kind in DOCUMENT_MODELS}
     out[UMBRELLA_FILE] = dump(generate_umbrella_schema())
+    for name, model in {"bundle.schema.json": BundleFile, **STATE_FILE_MODELS}.items():
+        out[name] = dump(
+            {"$schema": DRAFT07, "$id": ID_BASE + name, **generate_state_schema(model)}
+        )
     return out
 
 

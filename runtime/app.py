@@ -5,10 +5,12 @@ This is what ``wfspec run`` and ``wfspec demo`` start and what a dashboard embed
     runtime = Runtime(load_bundle("build/bundle.json"), "dummy",
                       kafka={"bootstrap.servers": "localhost:9092"})
     with runtime:
+        runtime.subscribe(print)             # statuses that changed, pushed from a thread
         runtime.stage(wid, "monitor1")
         outcome = runtime.commit(wid)        # JobSet + one ack ticket per message_id
         outcome.wait(5)                      # ERR text, if the backend rejected it
         runtime.workflow_statuses()          # per-workflow state, stale while Kafka is gone
+        runtime.workflow_status(wid).last_command  # what became of the last start/stop
 
 The pieces and the one direction data flows in (ADR 0008)::
 
@@ -368,10 +370,16 @@ class Runtime(StartStop):
         return self._clock.monotonic() if self.connected else math.inf
 
     def workflow_statuses(
-        self, workflow_ids: Sequence[WorkflowId] | None = None
+        self, workflow_ids: Sequence[WorkflowId | str] | None = None
     ) -> dict[WorkflowId, WorkflowStatus]:
         """Aggregate status of every workflow with state (or of ``workflow_ids``)."""
-        return self.orchestrator.workflow_statuses(workflow_ids, now=self.status_time())
+        ids = None if workflow_ids is None else [WorkflowId.of(w) for w in workflow_ids]
+        return self.orchestrator.workflow_statuses(ids, now=self.status_time())
+
+    def workflow_status(self, workflow_id: WorkflowId | str) -> WorkflowStatus:
+        """Aggregate status of one workflow (``stopped`` if it never ran)."""
+        wid = WorkflowId.of(workflow_id)
+        return self.orchestrator.workflow_statuses([wid], now=self.status_time())[wid]
 
     def states(self) -> dict[WorkflowId, WorkflowState]:
         """Snapshots of every workflow's JobSets (current, previous, staged)."""

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 from .lifecycle import StartStop
 

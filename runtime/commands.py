@@ -21,7 +21,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 from .status import JobId
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+from wfspec.compiler import TimeseriesReference, WorkflowId
 
 __all__ = ["DEMO_INSTANCE", "DemoPlan", "play"]
 

@@ -18,15 +18,16 @@ one, and two processes sharing a file must never clobber each other. The recipe:
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from wfspec.compiler import TEMP_SUFFIX, temp_prefix
+from wfspec.compiler import atomic_write as _atomic_write
 
 __all__ = [
     "FileLock",
@@ -37,12 +38,7 @@ __all__ = [
     "temp_prefix",
 ]
 
-_TEMP_SUFFIX = ".tmp"
-
-
-def temp_prefix(path: Path) -> str:
-    """Prefix of the temp files :func:`atomic_write` makes for ``path`` (hidden, same folder)."""
-    return f".{path.name}."
+_TEMP_SUFFIX = TEMP_SUFFIX
 
 
 def lock_path(path: Path) -> Path:
@@ -72,56 +68,14 @@ class FileStamp:
         return cls(st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (no-op where folders cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some file systems refuse fsync on folders; the rename still happened
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _target_mode(path: Path) -> int:
-    """Keep the permissions of an existing file; a new file gets 0o666 minus the umask."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def atomic_write(path: str | Path, data: bytes) -> FileStamp:
     """Replace ``path`` with ``data`` atomically and durably; returns the new file's stamp.
 
-    Readers see the old content or the new one, never a mix, whatever happens to this process.
-    Missing parent folders are created. On any error the temp file is removed and ``path`` is
-    untouched.
+    The write is the compiler's :func:`wfspec.compiler.atomic_write` (one helper for wfspec):
+    readers see the old content or the new one, never a mix, whatever happens to this process.
     """
-    target = Path(path)
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(target)
-    fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=_TEMP_SUFFIX, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(folder)
-    stamp = FileStamp.of(target)
+    _atomic_write(path, data)
+    stamp = FileStamp.of(Path(path))
     assert stamp is not None
     return stamp
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 from .durable import FileStamp
 from .instance_store import default_state_dir

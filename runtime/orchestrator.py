@@ -857,11 +857,15 @@ class JobOrchestrator:
         stamp = self._stamp()
         if stamp is None or stamp == self._records_stamp:
             return False
-        self._records_stamp = stamp
-        records = self._load_records()
-        with self._lock:
-            for workflow_id, (live, state) in records.items():
-                self._apply_record(workflow_id, live, state)
+        with self._send_lock:  # never between a commit's record write and its state change
+            stamp = self._stamp()
+            if stamp == self._records_stamp:
+                return False
+            self._records_stamp = stamp
+            records = self._load_records()
+            with self._lock:
+                for workflow_id, (live, state) in records.items():
+                    self._apply_record(workflow_id, live, state)
         return True
 
     def _stamp(self) -> object:

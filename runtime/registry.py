@@ -35,10 +35,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wfspec.compiler.diagnostics import did_you_mean
-from wfspec.compiler.errors import ConfigError, TemplateError, WfspecError
-from wfspec.compiler.ids import WorkflowId
-from wfspec.compiler.spec import WorkflowSpec
+from wfspec.compiler import (
+    ConfigError,
+    TemplateError,
+    WfspecError,
+    WorkflowId,
+    WorkflowSpec,
+    did_you_mean,
+)
 
 from .instance_store import InstanceStore, StoredInstance
 from .yaml_store import StoreError

@@ -35,8 +35,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from wfspec.compiler.ids import WorkflowId
-from wfspec.compiler.spec import WorkflowSpec
+from wfspec.compiler import WorkflowId, WorkflowSpec
 
 from .commands import JobCommand, WorkflowConfigCommand, decode_command
 from .kafka.config import producer_config

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 
 class JobState(StrEnum):

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from streaming_data_types import deserialise_x5f2, serialise_x5f2
 from streaming_data_types.status_x5f2 import StatusMessage
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 from .clock import Clock, SystemClock
 from .status import (

@@ -36,8 +36,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from wfspec.compiler.errors import WfspecError
-from wfspec.compiler.schema_store import load_schema
+from wfspec.compiler import WfspecError, load_schema
 
 from .durable import FileLock, FileStamp, atomic_write, remove_orphan_temps
 from .yaml_splice import delete_entry, find_layout, render_entry, set_entry
@@ -183,7 +182,10 @@ def _error_place(error: ValidationError) -> tuple[list[Any], str, bool]:
         # jsonschema reports the bad *name* as the instance and the mapping as the path
         path.append(error.instance)
         at_value = False
-        message = f"{error.instance!r} is not a workflow id (expected instrument/name/version)"
+        message = (
+            f"{error.instance!r} is not a workflow id "
+            "(expected instrument/name/version, lower-case slugs: dummy/monitor_histogram/1)"
+        )
     field = "/".join(str(p) for p in path) or "(top level)"
     return path, f"{field}: {message}", at_value
 

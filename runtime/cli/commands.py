@@ -22,6 +22,10 @@ from wfspec.runtime.cli.demo import demo_command  # noqa: E402
 
 COMMANDS.append(demo_command)
 
+from wfspec.runtime.cli.orphans import orphans_command  # noqa: E402
+
+COMMANDS.append(orphans_command)
+
 from wfspec.runtime.cli.serve import serve_command  # noqa: E402
 
 COMMANDS.append(serve_command)

@@ -125,9 +125,8 @@ class _Announcer:
 
 
 def _compile_if_needed(specs: Path, build: Path, say: _Announcer) -> Path:
-    from wfspec.compiler import compile_paths
-    from wfspec.compiler.emit import write_atomic
-    from wfspec.compiler.reporters import render
+    from wfspec.compiler import atomic_write as write_atomic
+    from wfspec.compiler import compile_paths, render
 
     target = build / "bundle.json"
     result = compile_paths([specs])

@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wfspec.compiler.errors import WfspecError
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WfspecError, WorkflowId
 
 from ..clock import Clock, SystemClock
 from ..commands import RecordingSink
@@ -52,11 +51,11 @@ class NoRecords:
 
 def load_registry(bundle_path: Path, store_path: Path | None) -> Any:
     """The registry of a bundle (+ the template instances of an instances.yaml, if given)."""
-    from wfspec.compiler import bundle as bundle_module
+    from wfspec.compiler import load_bundle
     from wfspec.runtime import instance_store, registry
 
     try:
-        bundle = bundle_module.load_bundle(bundle_path)
+        bundle = load_bundle(bundle_path)
     except WfspecError as exc:
         raise ReplayError(f"{bundle_path}: {exc} (rebuild it with 'wfspec compile')") from None
     store = instance_store.InstanceStore(store_path) if store_path is not None else None

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 from .options import bundle_option, format_option, store_option
 
@@ -273,7 +273,7 @@ def remove_command(bundle_path: str, store_path: str | None, fmt: str, workflow_
     Example:
       wfspec instances remove dummy/motion1_correlation_histogram_1d/1
     """
-    from wfspec.compiler.ids import WorkflowId
+    from wfspec.compiler import WorkflowId
 
     try:
         wid = WorkflowId.parse(workflow_id)

@@ -71,8 +71,7 @@ def run_command(
     Example:
       wfspec run --bundle build/bundle.json --bootstrap-servers localhost:9092 --instrument dummy
     """
-    from wfspec.compiler import load_bundle
-    from wfspec.compiler.errors import WfspecError
+    from wfspec.compiler import WfspecError, load_bundle
     from wfspec.runtime.app import Runtime
 
     configure_logging(log_format)

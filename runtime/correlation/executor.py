@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+from wfspec.compiler import TimeseriesReference, WorkflowId
 
 from .da00 import Da00Error, decode_da00, encode_da00
 from .histogram import CorrelationHistogram, HistogramError, make_edges
@@ -40,7 +40,7 @@ from .result_key import ResultJobId, ResultKey, ResultKeyError
 if TYPE_CHECKING:
     import scipp as sc
 
-    from wfspec.compiler.spec import WorkflowSpec
+    from wfspec.compiler import WorkflowSpec
 
 __all__ = [
     "EXECUTOR_NAME",
@@ -273,7 +273,9 @@ class CorrelationExecutor:
                 if edges_params is None:
                     edges_params = _default_params(spec).get(f"{axis_key}_edges")
                 if edges_params is None:
-                    raise HistogramError(f"params have no {axis_key}_edges")
+                    raise HistogramError(
+                        f"params have no {axis_key}_edges and {spec.id} defines no default"
+                    )
                 edges[dim] = make_edges(dim, edges_params)
             per_second = bool((params.get("normalization") or {}).get("per_second", False))
             job.refs = (data_ref, *axes.values())
@@ -286,6 +288,9 @@ class CorrelationExecutor:
             )
         except HistogramError as exc:
             job.error = str(exc)
+        except Exception as exc:  # reported as the job's error, never swallowed
+            log.exception("local job %s of %s cannot start", source_name, workflow_id)
+            job.error = f"cannot start the job: {type(exc).__name__}: {exc}"
         return job
 
     def _remove(self, key: tuple[WorkflowId, str]) -> None:
@@ -408,7 +413,12 @@ def _dim_names(axes: Mapping[str, TimeseriesReference]) -> list[str]:
 
 
 def _default_params(spec: WorkflowSpec) -> dict[str, Any]:
+    """The spec's default params; a spec whose defaults do not validate is the job's error."""
     try:
         return spec.params().model_dump(mode="json")
-    except Exception:
-        return {}
+    except Exception as exc:
+        first = str(exc).strip().splitlines()
+        detail = " ".join(first[:3]) if first else type(exc).__name__
+        raise HistogramError(
+            f"the default params of {spec.id} do not validate ({detail}); give them explicitly"
+        ) from None

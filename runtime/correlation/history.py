@@ -26,7 +26,7 @@ from uuid import UUID
 
 import numpy as np
 
-from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+from wfspec.compiler import TimeseriesReference, WorkflowId
 
 if TYPE_CHECKING:
     import scipp as sc

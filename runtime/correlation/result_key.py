@@ -18,7 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from wfspec.compiler.ids import TimeseriesReference, WorkflowId
+from wfspec.compiler import TimeseriesReference, WorkflowId
 
 __all__ = ["ResultJobId", "ResultKey", "ResultKeyError"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 from uuid import UUID
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 __all__ = ["RoutingCommandSink"]
 

@@ -21,7 +21,7 @@ from uuid import UUID
 
 import numpy as np
 
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import WorkflowId
 
 from .da00 import encode_da00
 from .result_key import ResultJobId, ResultKey

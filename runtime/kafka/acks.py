@@ -192,6 +192,15 @@ class PendingCommands:
             if self._on_error is not None:
                 self._on_error(ticket, ack)
 
+    def withdraw(self, tickets: Sequence[CommandTicket]) -> None:
+        """Forget tickets of commands that were never delivered (their wait ends at once)."""
+        with self._lock:
+            for ticket in tickets:
+                if self._tickets.get(ticket.message_id) is ticket:
+                    del self._tickets[ticket.message_id]
+                ticket.expired = True
+                ticket._done.set()
+
     def get(self, message_id: str) -> CommandTicket | None:
         with self._lock:
             expired = self._expire_locked()

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 __all__ = [
     "CONSUMER_DEFAULTS",

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 from ..commands import JobCommand, WorkflowConfigCommand, encode_command
 from .acks import CommandTicket, PendingCommands
@@ -63,21 +63,34 @@ class KafkaCommandSink:
         self.sent = 0
 
     def send(self, batch: Sequence[WorkflowConfigCommand | JobCommand]) -> list[CommandTicket]:
+        """Produce ``batch`` in order and flush; one ack ticket per message_id.
+
+        The tickets are tracked *before* producing: a fast backend may answer before the flush
+        returns, and a reply must never find no ticket. If the batch is not delivered the
+        tickets are withdrawn and :class:`CommandSendError` is raised.
+        """
         groups: dict[str, list[WorkflowConfigCommand | JobCommand]] = {}
         for command in batch:
-            self._producer.produce(
-                self.topic, value=encode_command(command), on_delivery=self._delivered
-            )
             groups.setdefault(str(command.message_id), []).append(command)
-        remaining = self._producer.flush(self._flush_timeout)
+        tickets = [self._track(mid, commands) for mid, commands in groups.items()]
+        try:
+            for command in batch:
+                self._producer.produce(
+                    self.topic, value=encode_command(command), on_delivery=self._delivered
+                )
+            remaining = self._producer.flush(self._flush_timeout)
+        except BaseException:
+            self.pending.withdraw(tickets)
+            raise
         failed, self._failed = self._failed, []
         if remaining or failed:
+            self.pending.withdraw(tickets)
             reason = failed[0] if failed else f"{remaining} still queued"
             raise CommandSendError(
                 f"commands not delivered to {self.topic} ({reason}); is the broker reachable?"
             )
         self.sent += len(batch)
-        return [self._track(mid, commands) for mid, commands in groups.items()]
+        return tickets
 
     def _track(
         self, message_id: str, commands: Sequence[WorkflowConfigCommand | JobCommand]

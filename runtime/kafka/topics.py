@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wfspec.compiler.errors import WfspecError
+from wfspec.compiler import WfspecError
 
 __all__ = ["KafkaUnreachable", "Topics", "ensure_topics"]
 

@@ -293,3 +293,33 @@ def test_orchestrator_stop_ends_the_local_job(shipped_bundle_path, tmp_path):
     assert len(stops) == 1 and stops[0].job_id.job_number == job_set.job_number
     assert executor.jobs() == []
     assert orchestrator.state(wid).current is None
+
+
+def test_a_failure_is_the_jobs_error_never_a_misleading_one(ref):
+    """Issue 13: any error in the defaults became ``{}`` and "params have no x_edges"."""
+    from pydantic import BaseModel
+
+    class Required(BaseModel):
+        x_edges: dict  # no default: the spec's defaults do not validate
+
+    from wfspec.compiler import WorkflowSpec
+
+    specs = ref.make_specs()
+    fields = {name: getattr(specs[H1], name) for name in WorkflowSpec.model_fields}
+    broken = WorkflowSpec(params=Required, **fields)
+    executor = CorrelationExecutor(lambda wid: broken if wid == H1 else specs.get(wid))
+    executor.start_job(H1, COUNTS, uuid.uuid4(), {})
+    (job,) = executor.jobs()
+    assert job.state == "error"
+    assert job.error.startswith(f"the default params of {H1} do not validate")
+    assert "x_edges" in job.error and "Field required" in job.error
+
+    def exploding(wid):
+        if wid == H1:
+            raise RuntimeError("registry is gone")
+        return specs.get(wid)
+
+    other = CorrelationExecutor(exploding)
+    other.start_job(H1, COUNTS, uuid.uuid4(), {"x_edges": ref.X_EDGES})
+    (job,) = other.jobs()
+    assert job.error == "cannot start the job: RuntimeError: registry is gone"

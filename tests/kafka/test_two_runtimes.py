@@ -148,3 +148,59 @@ def test_a_runtime_never_stops_the_jobs_another_runtime_started(
         assert stopped.wait(10)
         assert wait_for(lambda: (TIMESERIES, "motion2") not in simulated.running_jobs())
         assert (TIMESERIES, "motion1") in simulated.running_jobs()
+
+
+def test_wfspec_orphans_lists_and_on_request_stops_only_unclaimed_jobs(
+    wait_for, kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+) -> None:
+    servers = kafka_broker.bootstrap_servers
+    kafka = {"bootstrap.servers": servers}
+    bundle = load_bundle(shipped_bundle_path)
+    with (
+        SimulatedBackend(
+            kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
+        ) as simulated,
+        Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path) as ours,
+    ):
+        ours.stage(TIMESERIES, "motion1")
+        claimed = ours.commit(TIMESERIES)
+        assert claimed.wait(10)
+        stray = uuid.uuid4()
+        sink = KafkaCommandSink(kafka, "dummy")
+        sink.send(
+            [
+                WorkflowConfigCommand(
+                    identifier=TIMESERIES,
+                    message_id=uuid.uuid4(),
+                    job_id=JobId(source_name="motion2", job_number=stray),
+                    params=bundle.workflows[TIMESERIES].params().model_dump(mode="json"),
+                )
+            ]
+        )
+        sink.close()
+        assert wait_for(lambda: (TIMESERIES, "motion2") in simulated.running_jobs())
+        command = [
+            *WFSPEC,
+            "orphans",
+            "--bundle",
+            str(shipped_bundle_path),
+            "--bootstrap-servers",
+            servers,
+            "--instrument",
+            "dummy",
+            "--state-dir",
+            str(tmp_path),
+            "--listen",
+            "3",
+        ]
+        listed = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert listed.returncode == 0, listed.stderr
+        assert f"dummy/timeseries_data/1  job {stray}  motion2  active" in listed.stdout
+        assert str(claimed.job_set.job_number) not in listed.stdout
+        assert "1 orphan job(s); stop them with --stop" in listed.stdout
+        assert (TIMESERIES, "motion2") in simulated.running_jobs()  # listing stops nothing
+        stopped = subprocess.run([*command, "--stop"], capture_output=True, text=True, timeout=60)
+        assert stopped.returncode == 0, stopped.stderr
+        assert "stopped 1 orphan job(s)" in stopped.stdout
+        assert wait_for(lambda: (TIMESERIES, "motion2") not in simulated.running_jobs())
+        assert (TIMESERIES, "motion1") in simulated.running_jobs()  # the recorded job runs on

@@ -91,3 +91,27 @@ def test_orphan_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None
     assert remove_orphan_temps(target) == [orphan]
     assert not orphan.exists()
     assert unrelated.exists()
+
+
+def test_one_atomic_write_for_the_bundle_and_the_stores(tmp_path: Path, monkeypatch) -> None:
+    """Issue 13: emit's write and the stores' write differed on a folder fsync error (a file
+    system that refuses fsync on folders failed `wfspec compile` but not the stores)."""
+    import errno
+    import os
+    import stat
+
+    from wfspec.compiler import atomic_write as shared
+    from wfspec.compiler.emit import write_atomic
+
+    assert write_atomic is shared
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_atomic(tmp_path / "bundle.json", b"{}\n")
+    stamp = atomic_write(tmp_path / "instances.yaml", b"a: 1\n")
+    assert (tmp_path / "bundle.json").read_bytes() == b"{}\n" and stamp.size == 5
