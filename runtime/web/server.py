@@ -26,6 +26,7 @@ class WebServer(StartStop):
         self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
+        self._socket.listen(2048)  # connections wait in the backlog until uvicorn serves them
         self.host = host
         self.port = self._socket.getsockname()[1]
         config = uvicorn.Config(
