@@ -74,6 +74,7 @@ def serve_command(
                    --bootstrap-servers localhost:9092 --token "$SECRET"
     """
     configure_logging("text", logging.WARNING)
+    _need_web_extra()
     if sum([preview, demo]) > 1:
         raise click.UsageError("choose one of --preview and --demo")
     if preview and specs is None:
@@ -92,6 +93,16 @@ def serve_command(
                 _live_backend(bundle_path, instrument, bootstrap_servers, kafka_config, state_dir)
             )
         _serve(backend, host, port, token)
+
+
+def _need_web_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise click.ClickException(
+            f"wfspec serve needs {', '.join(missing)}: pip install 'wfspec[web]'"
+        )
 
 
 def _serve(backend: Any, host: str, port: int, token: str | None) -> None:

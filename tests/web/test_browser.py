@@ -111,3 +111,20 @@ def test_preview_shows_a_broken_specs_diagnostic(tmp_path: Path, page: Any) -> N
         page.screenshot(path=str(Path(__file__).parent / "artifacts" / "preview_broken.png"))
         target.write_text(text)  # fixed again: the forms come back without a reload
         row(page, MONITORS).wait_for()
+
+
+def test_two_tabs_see_the_same_change(live_stack: Stack, browser: Any, page: Any) -> None:
+    wid = "dummy/area_panel_xy/1"
+    other = browser.new_page()
+    try:
+        for tab in (page, other):
+            tab.goto(live_stack.url + "/")
+            row(tab, wid).locator("[data-testid=badge]", has_text="not running").wait_for()
+        assert live_stack.client().post(f"/api/workflows/{wid}/start", json={}).is_success
+        for tab in (page, other):
+            row(tab, wid).locator("[data-testid=badge]", has_text="active").wait_for()
+        assert live_stack.client().post(f"/api/workflows/{wid}/stop").is_success
+        for tab in (page, other):
+            row(tab, wid).locator("[data-testid=badge]", has_text="not running").wait_for()
+    finally:
+        other.close()
