@@ -61,7 +61,8 @@ def template_json(bundle: Any, template: Any) -> dict[str, Any]:
 
 
 def params_form_json(spec: Any) -> dict[str, Any]:
-    """A workflow's start form: JSON Schema + uiSchema (static and instances alike)."""
+    """A workflow's start form: JSON Schema + uiSchema (static and instances alike); live mode
+    adds ``current`` (sources and params of the running jobs) for a reconfigure."""
     form = spec.form()
     return {
         "title": spec.title,
@@ -124,8 +125,15 @@ class LiveBackend:
         return wid, spec
 
     def params_form(self, workflow_id: str) -> dict[str, Any]:
-        _, spec = self._spec(workflow_id)
-        return params_form_json(spec)
+        wid, spec = self._spec(workflow_id)
+        form = params_form_json(spec)
+        state = self.runtime.states().get(wid)
+        current = None if state is None else state.current
+        if current is not None and current.jobs:
+            # reconfigure starts from what runs now, not from the defaults
+            first = next(iter(current.jobs.values()))
+            form["current"] = {"sources": sorted(current.jobs), "params": dict(first.params)}
+        return form
 
     def data(self, workflow_id: str) -> dict[str, Any]:
         """The latest histogram of each source of a correlation instance (for a chart)."""

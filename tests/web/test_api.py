@@ -96,6 +96,10 @@ def test_partial_params_are_merged_over_the_defaults(stack: Stack) -> None:
     staged = stack.runtime.states()[stack.runtime.registry.get(MONITORS).id].current
     params = staged.jobs["monitor1"].params
     assert params["toa_edges"]["num_bins"] == 7 and params["toa_edges"]["stop"] == 71.43
+    form = client.get(f"/api/workflows/{MONITORS}/form").json()
+    assert form["defaults"]["toa_edges"]["num_bins"] == 100
+    assert form["current"]["sources"] == ["monitor1"]  # a reconfigure starts from what runs
+    assert form["current"]["params"]["toa_edges"]["num_bins"] == 7
     client.post(f"/api/workflows/{MONITORS}/stop")
     client.post(f"/api/workflows/{wid}/stop")
 

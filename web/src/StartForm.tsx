@@ -12,6 +12,7 @@ interface ParamsForm {
   ui_schema: Json;
   defaults: Json;
   source_names: string[];
+  current?: { sources: string[]; params: Json };
 }
 
 export function StartForm({ workflow, preview, onDone }: { workflow: Workflow; preview: boolean; onDone: () => void }) {
@@ -22,7 +23,7 @@ export function StartForm({ workflow, preview, onDone }: { workflow: Workflow; p
   useEffect(() => {
     api<ParamsForm>(`${wfPath(workflow.id)}/form`).then((f) => {
       setForm(f);
-      setData({ sources: f.source_names, params: f.defaults });
+      setData(f.current ?? { sources: f.source_names, params: f.defaults });
     });
   }, [workflow.id]);
   const [schema, uiSchema, customValidate] = useMemo(() => {
