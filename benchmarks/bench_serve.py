@@ -28,8 +28,7 @@ from typing import Any
 import httpx
 from confluent_kafka import Producer
 
-from wfspec.compiler import compile_paths
-from wfspec.compiler.bundle import bundle_from_document
+from wfspec.compiler import Bundle, compile_paths
 from wfspec.runtime.app import Runtime
 from wfspec.runtime.broker import EmbeddedBroker
 from wfspec.runtime.kafka.config import producer_config
@@ -54,7 +53,7 @@ def bundle_with(extra: int) -> Any:
         entry["spec"]["name"] = name = f"monitor_histogram_{i:04d}"
         entry["spec"]["id"] = f"dummy/{name}/1"
         document["workflows"][f"dummy/{name}/1"] = entry
-    return bundle_from_document(document)
+    return Bundle(document, where="<bench bundle>")
 
 
 def commit_shipped(runtime: Runtime) -> list[tuple[Any, str, Any]]:

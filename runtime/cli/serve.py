@@ -139,8 +139,7 @@ def _live_backend(
     kafka_config: str | None,
     state_dir: str | None,
 ) -> Any:
-    from wfspec.compiler import load_bundle
-    from wfspec.compiler.errors import WfspecError
+    from wfspec.compiler import WfspecError, load_bundle
     from wfspec.runtime.app import Runtime
     from wfspec.runtime.web.backend import LiveBackend
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from wfspec.compiler.errors import UnknownWorkflow
-from wfspec.compiler.ids import WorkflowId
+from wfspec.compiler import UnknownWorkflow, WorkflowId
 
 from .errors import ApiError
 from .forms import check_config, defaults_of, merged_params, validate_params
@@ -149,7 +148,7 @@ class LiveBackend:
 
     # -- changes
     def add_instance(self, template: Any, config: Any) -> tuple[int, dict[str, Any]]:
-        from wfspec.compiler.errors import TemplateError
+        from wfspec.compiler import TemplateError
         from wfspec.runtime.registry import InstanceConflict, OtherInstrument
 
         check_config(self.bundle, template, config)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from wfspec.compiler.errors import ConfigError, FieldError, UnknownTemplate
+from wfspec.compiler import ConfigError, FieldError, UnknownTemplate
 from wfspec.runtime.params_keys import unknown_param_keys
 
 from .errors import ApiError

@@ -60,12 +60,11 @@ class PreviewBackend:
 
     def reload(self) -> None:
         """Check + compile the folder; keep the bundle, or the diagnostics when it is broken."""
-        from wfspec.compiler import compile_paths
-        from wfspec.compiler.bundle import bundle_from_document
+        from wfspec.compiler import Bundle, compile_paths
 
         result = compile_paths([self.specs])
         diagnostics = [diagnostic_json(d) for d in result.check.diagnostics]
-        bundle = bundle_from_document(result.document) if result.ok else None
+        bundle = Bundle(result.document, where=str(self.specs)) if result.ok else None
         with self._lock:
             self.bundle = bundle
             self.diagnostics = diagnostics
@@ -123,7 +122,7 @@ class PreviewBackend:
 
     # -- verdicts instead of changes
     def add_instance(self, template: Any, config: Any) -> tuple[int, dict[str, Any]]:
-        from wfspec.compiler.errors import ConfigError, TemplateError
+        from wfspec.compiler import ConfigError, TemplateError
 
         from .shapes import field_errors
 

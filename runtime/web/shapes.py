@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from wfspec.compiler.errors import FieldError
+from wfspec.compiler import FieldError
 
 __all__ = ["badge", "command_json", "field_errors", "timeseries_json", "workflow_json"]
 
