@@ -242,7 +242,8 @@ class Runtime(StartStop):
             if not consumer.wait_assigned(wait_s):
                 log.warning("%s: no partitions assigned after %.0f s", consumer.name, wait_s)
         self._stop.clear()
-        self._resume_local_jobs()
+        if self._data_consumer is not None:  # correlation off: no local job runs here
+            self._resume_local_jobs()
         self.feed.start()
         self._ticker = threading.Thread(target=self._run_ticker, name="runtime ticker", daemon=True)
         self._ticker.start()
@@ -343,7 +344,9 @@ class Runtime(StartStop):
         """Call ``callback(statuses)`` with the :class:`WorkflowStatus` of every workflow whose
         status changed (state, sources, messages, last heartbeat, last command outcome; an
         unregistered workflow once with ``removed=True``). Runs on the runtime's feed thread,
-        holding no runtime lock; exceptions are logged. Returns the unsubscribe function."""
+        holding no runtime lock; exceptions are logged. Returns the unsubscribe function.
+        Only changes are pushed: subscribe first, then read :meth:`workflow_statuses` once for
+        the initial view."""
         return self.feed.subscribe(callback)
 
     def status_changes(self, stop: threading.Event | None = None) -> Iterator[list[WorkflowStatus]]:

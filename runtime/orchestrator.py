@@ -352,8 +352,14 @@ class JobOrchestrator:
     ) -> dict[WorkflowId, WorkflowStatus]:
         """Aggregate statuses of the given workflows (default: every one with state)."""
         now = self._clock.monotonic() if now is None else now
-        states = self.states()
-        ids = sorted(states) if workflow_ids is None else list(workflow_ids)
+        if workflow_ids is None:
+            states = self.states()
+            ids = sorted(states)
+        else:  # only the asked ones: the status feed asks for a few, many times a second
+            ids = list(workflow_ids)
+            with self._lock:
+                entries = self._entries
+                states = {w: self._snapshot(entries[w]) for w in ids if w in entries}
         return {
             wid: self._aggregate(wid, states.get(wid, WorkflowState()).current, now) for wid in ids
         }
@@ -901,6 +907,10 @@ class JobOrchestrator:
                 held.params, held.aux, held.config_known = live.params, live.aux, True
             live = held
         if state == "stopped":
+            if not live.stop_wanted and live.job_number not in self._stop_marks:
+                # whoever wrote the record sent the stop: repeat it only if the job still
+                # runs a resend interval from now
+                self._mark(live.job_number, live.sources(), self._clock.monotonic(), workflow_id)
             live.stop_wanted = True
             if current is live:
                 entry.current = None

@@ -180,6 +180,11 @@ class StatusFeed:
             dirty, self._dirty = self._dirty, set()
             removed, self._removed = self._removed, set()
             subscribers = self._subscribers
+        if not subscribers:  # nobody listens: compute nothing, remember nothing
+            self._all = False
+            self._sent.clear()
+            self._deadlines.clear()
+            return []
         if self._all:
             self._all = False
             dirty.update(self._sent)
