@@ -81,6 +81,7 @@ class Template:
         self._timeseries = timeseries
         self._memo: OrderedDict[str, WorkflowSpec] = OrderedDict()
         self._references_by_instrument: dict[str, frozenset[str]] = {}
+        self._strings_by_instrument: dict[str, tuple[str, ...]] = {}
 
     def __repr__(self) -> str:
         return f"Template({self.name!r})"
@@ -173,10 +174,19 @@ class Template:
             )
         return errors
 
+    def _reference_strings(self, instrument: str) -> tuple[str, ...]:
+        """The instrument's timeseries as canonical strings, in lookup order (cached: the lookup
+        does not change during a Template's life, and formatting thousands costs milliseconds)."""
+        strings = self._strings_by_instrument.get(instrument)
+        if strings is None:
+            strings = tuple(str(ref) for ref in self._timeseries(instrument))
+            self._strings_by_instrument[instrument] = strings
+        return strings
+
     def _known_references(self, instrument: str) -> frozenset[str]:
         known = self._references_by_instrument.get(instrument)
         if known is None:
-            known = frozenset(str(ref) for ref in self._timeseries(instrument))
+            known = frozenset(self._reference_strings(instrument))
             self._references_by_instrument[instrument] = known
         return known
 
@@ -204,10 +214,9 @@ class Template:
         sources = rendered.get("source_names")
         if isinstance(sources, dict) and sources.get("from") == "timeseries":
             axes = {str(values.get(name)) for name in sources.get("except", [])}
+            instrument = str(rendered.get("instrument"))
             rendered["source_names"] = [
-                str(ref)
-                for ref in self._timeseries(str(rendered.get("instrument")))
-                if str(ref) not in axes
+                ref for ref in self._reference_strings(instrument) if ref not in axes
             ]
         return {"kind": "Workflow", **rendered}
 

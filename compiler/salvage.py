@@ -17,8 +17,8 @@ Repairs, in order (each followed by re-validation):
 
 A repaired document never changes what is *reported* at the nodes that remain (positions are
 those of the original text: only keys are removed). The template stage skips templates whose
-``config`` or ``workflow`` lost nodes, because its usage checks would report the removed parts
-again (one mistake, one diagnostic).
+``config`` lost fields (every use would be reported again: one mistake, one diagnostic) and does
+not report unused config fields of a template whose ``workflow`` lost nodes.
 """
 
 from __future__ import annotations

@@ -65,9 +65,10 @@ def check_templates(spec_set: SpecSet) -> list[Diagnostic]:
     timeseries = cache(spec_set.timeseries)
     for located in spec_set.templates.values():
         removed = spec_set.salvaged.get((located.doc.file, located.doc.index), ())
-        if any(path[:1] in (("config",), ("workflow",)) for path in removed):
-            continue  # parts are missing: usage checks would report them again (salvage.py)
-        diagnostics.extend(_check_template(located, spec_set, seen, timeseries))
+        if any(path[:1] == ("config",) for path in removed):
+            continue  # config fields are missing: every use would be reported again (salvage.py)
+        body_cut = any(path[:1] == ("workflow",) for path in removed)
+        diagnostics.extend(_check_template(located, spec_set, seen, timeseries, body_cut))
     return diagnostics
 
 
@@ -76,11 +77,17 @@ def _check_template(
     spec_set: SpecSet,
     seen: dict[WorkflowId, Any],
     timeseries: TimeseriesLookup,
+    body_cut: bool = False,
 ) -> list[Diagnostic]:
     template, doc = located.model, located.doc
-    out = _check_statically(located)
+    out = _check_statically(located, report_unused=not body_cut)
     if has_errors(out):
         return out  # rendering would only repeat these
+    config_problems = check_param_defs(
+        template.config, located.doc, located.at("config"), allow_timeseries=True
+    )
+    if has_errors(config_problems):
+        return out  # reported by the resolve stage; no config model can be built from them
     factory = template_of(located, spec_set, timeseries)
     defaults = _default_config(template, spec_set, timeseries)
     if defaults is not None:
@@ -108,8 +115,11 @@ def _check_template(
     return list(unique.values())
 
 
-def _check_statically(located: Located[WorkflowTemplate]) -> list[Diagnostic]:
-    """T001/T002/T007/T008/T009 of every templated string, and T011 for unused config fields."""
+def _check_statically(
+    located: Located[WorkflowTemplate], report_unused: bool = True
+) -> list[Diagnostic]:
+    """T001/T002/T007/T008/T009 of every templated string, and T011 for unused config fields
+    (not when salvage removed body nodes: the removed part may have been the only use)."""
     template, doc = located.model, located.doc
     raw_body = doc.data.get("workflow", {})
     config = config_shape(template.config)
@@ -136,7 +146,7 @@ def _check_statically(located: Located[WorkflowTemplate]) -> list[Diagnostic]:
     derive = template.workflow.source_names
     if isinstance(derive, SourceNamesFrom):
         used |= set(derive.except_)
-    if not whole:
+    if report_unused and not whole:
         for name in template.config:
             if name not in used:
                 out.append(

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
-from jinja2.meta import find_undeclared_variables
 
 from .diagnostics import did_you_mean
 from .ids import TimeseriesReference, WorkflowId
@@ -204,7 +204,7 @@ def analyse(text: str, config: Shape) -> Analysis:
     """
     out = Analysis()
     try:
-        tree = ENVIRONMENT.parse(text)
+        tree = _parse(text)
     except TemplateSyntaxError as exc:
         out.findings.append(
             Finding(
@@ -225,11 +225,7 @@ def analyse(text: str, config: Shape) -> Analysis:
     chained = sum(1 for _ in _outermost_chains(tree))
     if len(whole) > chained:
         out.uses_whole_config = True  # e.g. config | tojson: every field counts as used
-    try:
-        free = find_undeclared_variables(tree)  # runs Jinja's code generator over the tree
-    except TemplateSyntaxError:
-        free = set()  # an unknown filter or test, reported above
-    for name in sorted(free - {"config"} - set(ENVIRONMENT.globals)):
+    for name in sorted(_free_names(tree) - {"config"} - set(ENVIRONMENT.globals)):
         guess = did_you_mean(name, ["config", *ENVIRONMENT.globals])
         out.findings.append(
             Finding(
@@ -240,6 +236,25 @@ def analyse(text: str, config: Shape) -> Analysis:
             )
         )
     return out
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> nodes.Template:
+    """The AST of a string, parsed once (template bodies repeat the same expressions; the
+    tree is only read)."""
+    return ENVIRONMENT.parse(text)
+
+
+def _free_names(tree: nodes.Template) -> set[str]:
+    """Names read but never bound in the string (loop variables, set, macro arguments).
+
+    Why not ``jinja2.meta.find_undeclared_variables``: it runs Jinja's code generator, which
+    costs more than the parse and fails on an unknown filter. Scoping is not modelled: a name
+    bound anywhere in the string counts as bound (a missed warning, never a false one).
+    """
+    loaded = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+    bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    return loaded - bound
 
 
 def _unknown(what: str, name: str, known: Mapping[str, Any]) -> Finding:

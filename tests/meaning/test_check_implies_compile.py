@@ -160,3 +160,62 @@ def test_what_check_accepts_compile_builds_and_model_and_form_agree(
         dumped = model().model_dump(mode="json")
         assert dumped == entry["defaults"]
         assert list(validator.iter_errors(dumped)) == []
+
+
+READINGS = {
+    "kind": "Workflow",
+    "instrument": "prop",
+    "name": "readings",
+    "version": 1,
+    "group": "timeseries",
+    "title": "Readings",
+    "source_names": ["det"],
+    "outputs": {"value": {"title": "Value", "temporality": "series"}},
+}
+AXIS = "prop/readings/1/value@det"
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(config=PARAMS)
+def test_what_check_accepts_of_a_template_config_compiles_and_instantiates(
+    config: dict[str, Any],
+) -> None:
+    template = {
+        "kind": "WorkflowTemplate",
+        "name": "generated",
+        "title": "Generated",
+        "config": {"x_axis": {"type": "timeseries"}, **config},
+        "workflow": {
+            "instrument": "{{ config.x_axis.workflow_id.instrument }}",
+            "name": "{{ config.x_axis.source_name | slug }}_generated",
+            "version": 1,
+            "group": "correlation",
+            "title": "Generated",
+            "source_names": {"from": "timeseries", "except": ["x_axis"]},
+            "executor": "correlation_histogram",
+            "outputs": {"histogram": {"title": "Histogram"}},
+        },
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spec.yaml"
+        path.write_text(_yaml([INSTRUMENT, READINGS, template]), encoding="utf-8")
+        checked = check_paths([path])
+        assert [str(d.location) + d.message for d in checked.diagnostics if d.code == "I001"] == []
+        if checked.failed():
+            return
+        compiled = compile_paths([path])
+    assert [d.message for d in compiled.check.diagnostics if d.code == "I001"] == []
+    assert compiled.ok and compiled.data is not None
+    bundle = bundle_from_document(json.loads(compiled.data))
+    factory = bundle.template("generated")
+    schema = bundle.template_form("generated")["config_schema"]
+    needed = {n for n, f in factory.config_model.model_fields.items() if f.is_required()}
+    assert set(schema.get("required", [])) == needed
+    if needed == {"x_axis"}:
+        spec = factory.instantiate({"x_axis": AXIS})
+        assert str(spec.id) == "prop/det_generated/1"
+        assert list(form_validator(schema).iter_errors(spec.origin.config)) == []

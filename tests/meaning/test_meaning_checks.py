@@ -273,3 +273,20 @@ def test_a_param_without_a_default_compiles_and_is_left_out_of_the_defaults(
     entry = json.loads(result.data)["workflows"]["dummy/fixture_p119/1"]
     assert entry["defaults"] == {"n": 2}
     assert set(entry["params_schema"]["required"]) == {"mode", "flag"}
+
+
+def test_a_misspelled_key_in_a_template_body_does_not_hide_its_template_checks(
+    tmp_path: Path,
+) -> None:
+    text = (CORPUS / "t007_unknown_config_field.yaml").read_text(encoding="utf-8")
+    text = text.replace("  version: 1\n", "  version: 1\n  titel: x\n")
+    assert found(write(tmp_path, text)) == {("S002", 12, 10), ("T007", 15, 16)}
+
+
+def test_a_template_config_bound_that_cannot_build_is_reported_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    text = (CORPUS / "t009_field_of_wrong_type.yaml").read_text(encoding="utf-8")
+    text = text.replace("{type: float, default: 0.0}", "{type: int, exclusive_min: 1.5}")
+    text = text.replace("config.x_start.source_name", "config.x_start")
+    assert found(write(tmp_path, text)) == {("P117", 7, 39)}
