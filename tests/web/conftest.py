@@ -8,7 +8,7 @@ machine); each test uses workflows of its own or restores what it changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,14 @@ class Stack:
         return httpx.Client(base_url=self.url, headers=headers, timeout=20)
 
 
-def start_stack(bundle_path: Path, folder: Path, token: str | None = None) -> Iterator[Stack]:
+def start_stack(
+    bundle_path: Path,
+    folder: Path,
+    token: str | None = None,
+    backend_knows: Callable[[Any, Any], Any] | None = None,
+) -> Iterator[Stack]:
+    """The stack; ``backend_knows(bundle, wid)`` replaces the spec the simulated backend runs
+    (default: the registry's), e.g. an older version that lacks a source."""
     import contextlib
 
     from wfspec.compiler import load_bundle
@@ -55,7 +62,14 @@ def start_stack(bundle_path: Path, folder: Path, token: str | None = None) -> It
             Runtime(bundle, "dummy", kafka=kafka, state_dir=folder, tick_interval_s=0.2)
         )
         simulator = stack.enter_context(
-            SimulatedBackend(kafka, "dummy", runtime.registry.get, heartbeat_interval_s=0.5)
+            SimulatedBackend(
+                kafka,
+                "dummy",
+                runtime.registry.get
+                if backend_knows is None
+                else (lambda wid: backend_knows(bundle, wid)),
+                heartbeat_interval_s=0.5,
+            )
         )
         server = stack.enter_context(
             WebServer(create_app(LiveBackend(runtime), token=token), "127.0.0.1", 0)

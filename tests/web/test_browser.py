@@ -54,6 +54,11 @@ def test_start_with_the_form_defaults_turns_the_badge_active(live_stack: Stack, 
     item = row(page, MONITORS)
     item.get_by_role("button", name="start").click()
     form = item.locator("[data-testid=start-form]")
+    form.get_by_role("button", name="start").wait_for()
+    # every field is rendered by rjsf: choices with labels are radios, none "unsupported"
+    assert "Unsupported field schema" not in form.inner_text()
+    assert form.get_by_label("Log").is_visible() and form.get_by_label("Linear").is_checked()
+    assert form.get_by_label("monitor1").is_checked() and form.get_by_label("monitor2").is_checked()
     form.get_by_role("button", name="start").click()
     item.locator("[data-testid=badge]", has_text="active").wait_for()
     assert "2/2 reporting" in item.inner_text()
@@ -128,3 +133,36 @@ def test_two_tabs_see_the_same_change(live_stack: Stack, browser: Any, page: Any
             row(tab, wid).locator("[data-testid=badge]", has_text="not running").wait_for()
     finally:
         other.close()
+
+
+def test_the_backends_err_is_shown_on_the_workflow(
+    shipped_bundle_path: Path, tmp_path: Path, page: Any
+) -> None:
+    """The backend runs an older monitor_histogram without monitor1: starting both sources
+    from the form shows its ERR text for monitor1, and the badge turns error."""
+    from wfspec.compiler import WorkflowId
+
+    from .conftest import start_stack
+
+    monitors = WorkflowId.parse(MONITORS)
+
+    def older(bundle: Any, wid: Any) -> Any:
+        spec = bundle.workflows.get(wid)
+        if wid == monitors:
+            return spec.model_copy(update={"source_names": ["monitor2"]})
+        return spec
+
+    stack = start_stack(shipped_bundle_path, tmp_path, backend_knows=older)
+    live = next(stack)
+    try:
+        page.goto(live.url + "/")
+        item = row(page, MONITORS)
+        item.get_by_role("button", name="start").click()
+        item.locator("[data-testid=start-form]").get_by_role("button", name="start").click()
+        command = item.locator("[data-testid=last-command]")
+        command.get_by_text("monitor1: ERR").wait_for()
+        assert "monitor2: ACK" in command.inner_text()
+        item.locator("[data-testid=badge]", has_text="error").wait_for()
+        assert "monitor1" in item.locator("[data-testid=summary]").inner_text()
+    finally:
+        stack.close()

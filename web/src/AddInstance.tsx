@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import Form from "@rjsf/core";
 import validator from "@rjsf/validator-ajv8";
 import { api, ApiFailure, Template, TimeseriesRef } from "./api";
-import { constraintValidator, Json, timeseriesFields, toErrorSchema, withTimeseriesDropdowns } from "./formtools";
+import { constraintValidator, Json, timeseriesFields, toErrorSchema, withChoiceTypes, withTimeseriesDropdowns } from "./formtools";
 
 export function AddInstance({ preview }: { preview: boolean }) {
   const [open, setOpen] = useState(false);
@@ -25,7 +25,7 @@ export function AddInstance({ preview }: { preview: boolean }) {
   const template = templates.find((t) => t.name === chosen);
   const [schema, uiSchema, tsFields] = useMemo(() => {
     if (!template) return [null, null, [] as string[]];
-    const [s, u] = withTimeseriesDropdowns(template.config_schema, template.ui_schema, refs.map((r) => r.label));
+    const [s, u] = withTimeseriesDropdowns(withChoiceTypes(template.config_schema), template.ui_schema, refs.map((r) => r.label));
     return [s, u, timeseriesFields(template.config_schema)];
   }, [template, refs]);
   const submit = async (formData: Json) => {

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import Form from "@rjsf/core";
 import validator from "@rjsf/validator-ajv8";
 import { api, ApiFailure, Workflow, wfPath } from "./api";
-import { constraintValidator, Json, toErrorSchema } from "./formtools";
+import { constraintValidator, Json, toErrorSchema, withChoiceTypes } from "./formtools";
 
 interface ParamsForm {
   params_schema: Json;
@@ -28,7 +28,7 @@ export function StartForm({ workflow, preview, onDone }: { workflow: Workflow; p
   }, [workflow.id]);
   const [schema, uiSchema, customValidate] = useMemo(() => {
     if (!form) return [null, null, null];
-    const { definitions, $schema, title, ...params } = form.params_schema;
+    const { definitions, $schema, title, ...params } = withChoiceTypes(form.params_schema);
     const root: Json = {
       type: "object",
       title: `${preview ? "Check" : "Start"} ${title ?? workflow.title}`,

@@ -101,3 +101,21 @@ export function withTimeseriesDropdowns(schema: Json, ui: Json, labels: string[]
   }
   return [{ ...schema, properties }, uiOut];
 }
+
+/** Choices written as `oneOf: [{const, title}]` without a `type` (the bundle's form for a
+ * choice with labels) get the type of their constants, which rjsf needs to pick a widget. */
+export function withChoiceTypes(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withChoiceTypes);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] = key === "default" || key === "const" || key === "enum" ? value : withChoiceTypes(value);
+  }
+  const options = out.oneOf ?? out.anyOf;
+  if (out.type === undefined && Array.isArray(options) && options.length && options.every((o: Json) => o && "const" in o)) {
+    const kinds = new Set(options.map((o: Json) => (typeof o.const === "number" ? (Number.isInteger(o.const) ? "integer" : "number") : typeof o.const)));
+    if (kinds.size === 1) out.type = [...kinds][0];
+    else if ([...kinds].every((k) => k === "integer" || k === "number")) out.type = "number";
+  }
+  return out;
+}
