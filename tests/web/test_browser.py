@@ -166,3 +166,21 @@ def test_the_backends_err_is_shown_on_the_workflow(
         assert "monitor1" in item.locator("[data-testid=summary]").inner_text()
     finally:
         stack.close()
+
+
+def test_the_servers_refusal_of_a_config_is_shown_in_the_form(live_stack: Stack, page: Any) -> None:
+    """The form cannot know that x_start > x_stop renders invalid params; the server's 422
+    verdict is shown with the form and nothing is registered."""
+    page.goto(live_stack.url + "/")
+    page.click("[data-testid=add-instance]")
+    form = page.locator("[data-testid=add-form]")
+    form.locator("select").nth(1).select_option("dummy/timeseries_data/1/delta@motion2")
+    form.get_by_label("Axis unit").fill("deg")
+    form.get_by_label("X start").fill("5")
+    form.get_by_label("X stop").fill("1")
+    form.get_by_role("button", name="add").click()
+    verdict = page.locator("[data-testid=add-verdict]")
+    verdict.get_by_text("stop must be greater than start").wait_for()
+    assert "renders invalid params" in verdict.inner_text() and form.is_visible()
+    ids = {item["id"] for item in live_stack.client().get("/api/workflows").json()}
+    assert "dummy/motion2_correlation_histogram_1d/1" not in ids
