@@ -3,6 +3,7 @@ runtime, simulated backend). Each test saves its final page to ``artifacts/`` (g
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,28 @@ def test_the_servers_refusal_of_a_config_is_shown_in_the_form(live_stack: Stack,
     assert "renders invalid params" in verdict.inner_text() and form.is_visible()
     ids = {item["id"] for item in live_stack.client().get("/api/workflows").json()}
     assert "dummy/motion2_correlation_histogram_1d/1" not in ids
+
+
+def test_a_servers_field_error_is_shown_at_its_field(live_stack: Stack, page: Any) -> None:
+    """The page's half of the 422 contract: ``fields[].field`` (a dotted path in the params)
+    lands on that field as rjsf extraErrors. The server's half (which field it names) is in
+    test_api; here the 422 is answered by the page's route so the form's own validation, which
+    mirrors the server's, cannot pre-empt it."""
+    wid = "dummy/panel_0_layers/1"
+    body = {
+        "error": "invalid params",
+        "fields": [{"field": "toa_range.stop", "message": "server: too far"}],
+    }
+
+    def refuse(route: Any) -> None:
+        route.fulfill(status=422, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/workflows/dummy/panel_0_layers/1/start", refuse)
+    page.goto(live_stack.url + "/")
+    item = row(page, wid)
+    item.get_by_role("button", name="start").click()
+    form = item.locator("[data-testid=start-form]")
+    form.get_by_role("button", name="start").click()
+    field = form.locator(".form-group", has=page.locator("input[id$='toa_range_stop']")).last
+    field.get_by_text("server: too far").wait_for()
+    assert "invalid params" in form.locator("[data-testid=verdict]").inner_text()
