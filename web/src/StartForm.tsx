@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import Form from "@rjsf/core";
 import validator from "@rjsf/validator-ajv8";
 import { api, ApiFailure, Workflow, wfPath } from "./api";
-import { constraintValidator, Json, toErrorSchema, withChoiceTypes } from "./formtools";
+import { constraintValidator, Json, toErrorSchema, withChoiceTypes, withoutRepeatedHelp } from "./formtools";
 
 interface ParamsForm {
   params_schema: Json;
@@ -44,7 +44,7 @@ export function StartForm({ workflow, preview, onDone }: { workflow: Workflow; p
       },
     };
     if (definitions) root.definitions = definitions;
-    const ui = { sources: { "ui:widget": "checkboxes" }, params: form.ui_schema, "ui:submitButtonOptions": { submitText: preview ? "check" : "start" } };
+    const ui = { sources: { "ui:widget": "checkboxes" }, params: withoutRepeatedHelp(params, form.ui_schema), "ui:submitButtonOptions": { submitText: preview ? "check" : "start" } };
     return [root, ui, constraintValidator(params, ["params"])];
   }, [form]);
   if (!form || !schema || !data) return <div className="muted">loading form…</div>;

@@ -119,3 +119,14 @@ export function withChoiceTypes(schema: any): any {
   }
   return out;
 }
+
+/** Drop a uiSchema `ui:help` that repeats the field's own description (rjsf shows both). */
+export function withoutRepeatedHelp(schema: Json, ui: Json): Json {
+  if (!ui || typeof ui !== "object") return ui;
+  const out: Json = { ...ui };
+  if (out["ui:help"] !== undefined && out["ui:help"] === schema?.description) delete out["ui:help"];
+  for (const [name, prop] of Object.entries<Json>(schema?.properties ?? {})) {
+    if (out[name] && typeof out[name] === "object") out[name] = withoutRepeatedHelp(prop, out[name]);
+  }
+  return out;
+}
