@@ -9,6 +9,7 @@ instance that ``instances list`` showed as ok, and a 1-D output was accepted as 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,24 @@ def test_wfspec_instances_add_refuses_and_stores_nothing(
     assert not store.exists() or InstanceStore(store).load() == {}
     assert add(GOOD).exit_code == 0
     assert list(InstanceStore(store).load()) == ["dummy/motion1_correlation_histogram_1d/1"]
+
+
+def test_a_stored_instance_whose_axis_is_gone_is_stale_not_ok(
+    bundle_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "instances.yaml"
+    axis = {
+        "workflow_id": "dummy/timeseries_data/1",
+        "source_name": "motion9",
+        "output_name": "delta",
+    }
+    path.write_text(
+        "format_version: 1\ninstances:\n"
+        f"  dummy/motion9_correlation_histogram_1d/1: "
+        f'{{"template": "{T1D}", "config": {{"x_axis": {json.dumps(axis)}, "x_unit": "mm"}}}}\n',
+        encoding="utf-8",
+    )
+    registry = WorkflowRegistry(load_bundle(bundle_path), InstanceStore(path))
+    assert registry.instance_ids() == []
+    (stale,) = registry.stale()
+    assert stale.kind == "config_invalid" and "x_axis" in stale.reason

@@ -18,9 +18,9 @@ from wfspec.runtime.registry import WorkflowRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_KILLS = 200
-CRASH_NAMES_PER_KILL = 10
-"""The crash test's child ``k`` registers axes ``s{k * 10}`` onwards (it is killed long before
-it reaches 10)."""
+CRASH_NAMES_PER_KILL = 5
+"""The crash test's child ``k`` registers axes ``s{k * 5}`` onwards (it is killed long before
+it reaches 5)."""
 HERE = Path(__file__).resolve().parent
 TEMPLATE = "correlation_histogram_1d"
 MOTION1_ID = "dummy/motion1_correlation_histogram_1d/1"

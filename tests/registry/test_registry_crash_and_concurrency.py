@@ -24,9 +24,10 @@ from wfspec.runtime.registry import WorkflowRegistry
 
 TEMPLATE = "correlation_histogram_1d"
 KILLS = 200
-NAMES_PER_KILL = 10
-"""Child ``k`` registers axes ``s{k * 10}`` onwards: the test bundle has s0 .. s1999
-(``conftest.AXES``); a child is killed long before it has registered 10."""
+NAMES_PER_KILL = 5
+"""Child ``k`` registers axes ``s{k * 5}`` onwards: the test bundle has s0 .. s999
+(``conftest.AXES``); a child is killed long before it has registered 5 (then it only
+unregisters, or waits)."""
 
 
 def _child_loop(bundle: Any, path: Path, fd: int, base: int, seed: int, config_for: Any) -> None:
@@ -38,7 +39,9 @@ def _child_loop(bundle: Any, path: Path, fd: int, base: int, seed: int, config_f
     os.write(fd, b"S started\n")  # restored: the parent's random delay starts now
     count = 0
     while True:
-        if mine and (len(mine) > 6 or rng.random() < 0.4 or count >= NAMES_PER_KILL):
+        if count >= NAMES_PER_KILL and not mine:
+            time.sleep(0.001)  # its axes are used up: wait for the kill
+        elif mine and (len(mine) > 6 or rng.random() < 0.4 or count >= NAMES_PER_KILL):
             wid = mine.pop(rng.randrange(len(mine)))
             os.write(fd, f"u {wid}\n".encode())
             registry.unregister(wid)
