@@ -11,7 +11,13 @@ $(BIN)/wfspec: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-setup: $(BIN)/wfspec
+## the page of `wfspec serve`: built by vite from web/ into the package (only when sources changed)
+WEB_SOURCES := $(wildcard web/src/*) web/index.html web/vite.config.ts web/package.json web/package-lock.json
+runtime/web/static/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run build
+	@touch $@
+
+setup: $(BIN)/wfspec runtime/web/static/index.html
 
 ## the main job: check and compile the shipped specs, then the demo on the embedded broker
 DEMO ?= --duration 30

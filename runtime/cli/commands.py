@@ -30,3 +30,7 @@ COMMANDS.append(orphans_command)
 from wfspec.runtime.cli.authoring import list_command, show_command  # noqa: E402
 
 COMMANDS.extend([list_command, show_command])
+
+from wfspec.runtime.cli.serve import serve_command  # noqa: E402
+
+COMMANDS.append(serve_command)
