@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench setup clean
+.PHONY: run serve test lint bench setup clean
 
 $(BIN)/wfspec: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: setup
 	$(BIN)/wfspec check specs/
 	$(BIN)/wfspec compile specs/ -o build/
 	$(BIN)/wfspec demo $(DEMO)
+
+## the same demo in a browser: the workflow page of `wfspec serve` (prints its URL)
+serve: setup
+	$(BIN)/wfspec serve --demo
 
 ## lint, then the whole test suite
 test: setup

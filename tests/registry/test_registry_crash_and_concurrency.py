@@ -2,9 +2,12 @@
 
 The crash test forks children from this (already warmed-up) process so that 200+ kills fit in a
 few seconds: each child restores a registry from the file and registers and unregisters in a
-loop, reporting on a pipe after each call *returned*; the parent kills it after 1-30 ms and then
-checks, with a fresh parse of the file, that every returned registration is there. The random
-delay starts when the child has restored its registry and enters the loop.
+loop, reporting on a pipe after each call *returned*; the parent kills it after a random number
+of returned calls (0-3) plus a random 0-15 ms (so the kill lands anywhere inside a call, whatever
+the machine's load), then checks, with a fresh parse of the file, that every returned
+registration is there. Counting returned calls rather than only waiting keeps the test from
+turning vacuous on a slow machine, where a fixed delay would end most children before any call
+returned.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def _child_loop(bundle: Any, path: Path, fd: int, base: int, seed: int, config_f
 
 
 def _run_child_and_kill(
-    bundle: Any, path: Path, base: int, seed: int, delay: float, config_for: Any
+    bundle: Any, path: Path, base: int, seed: int, after: int, delay: float, config_for: Any
 ) -> list[str]:
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -66,7 +69,7 @@ def _run_child_and_kill(
             os._exit(1)
     os.close(write_end)
     received = b""
-    while b"S started\n" not in received:
+    while b"S started\n" not in received or _returned(received) < after:
         chunk = os.read(read_end, 65536)
         assert chunk, "the child died before it started its loop (see its stderr)"
         received += chunk
@@ -81,6 +84,11 @@ def _run_child_and_kill(
     return [line for line in lines if line and not line.startswith("S ")]
 
 
+def _returned(received: bytes) -> int:
+    """How many calls the child reported as returned so far."""
+    return received.count(b"\nR ") + received.count(b"\nU ")
+
+
 def test_sigkill_at_random_moments_never_loses_a_returned_registration(
     bundle: Any, tmp_path: Path, config_for: Any
 ) -> None:
@@ -93,7 +101,13 @@ def test_sigkill_at_random_moments_never_loses_a_returned_registration(
     returned = {"R": 0, "U": 0}
     for kill in range(KILLS):
         lines = _run_child_and_kill(
-            bundle, path, kill * NAMES_PER_KILL, kill, rng.uniform(0.001, 0.030), config_for
+            bundle,
+            path,
+            kill * NAMES_PER_KILL,
+            kill,
+            rng.randint(0, 3),
+            rng.uniform(0.0, 0.015),
+            config_for,
         )
         for line in lines:
             kind, wid = line.split(" ", 1)
