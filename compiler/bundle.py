@@ -127,7 +127,7 @@ class Bundle:
                 description=entry.get("description", ""),
                 config_defs=entry["config"],
                 body=entry["body"],
-                timeseries=self.timeseries,
+                timeseries=self._timeseries_of,
                 examples=entry.get("examples", []),
             )
             for name, entry in document.get("templates", {}).items()
@@ -144,6 +144,10 @@ class Bundle:
         if instrument is not None:
             return list(self._timeseries.get(instrument, ()))
         return [ref for name in sorted(self._timeseries) for ref in self._timeseries[name]]
+
+    def _timeseries_of(self, instrument: str) -> tuple[TimeseriesReference, ...]:
+        """The templates' lookup: the stored tuple itself, so its strings are made once."""
+        return self._timeseries.get(instrument, ())
 
     def template(self, name: str) -> Template:
         """The template ``name``; :class:`UnknownTemplate` (with a "did you mean") otherwise."""

@@ -296,9 +296,20 @@ else:  # pragma: no cover - only without ruamel.yaml.clib
 _LONG_LINE = re.compile(r"[^\n]{" + str(MAX_DEPTH) + "}")
 
 
+_DOCUMENT_MARKER = re.compile(r"^---", re.MULTILINE)
+
+
 def _may_nest_deeply(text: str) -> bool:
-    """Cheap upper bound on nesting: flow brackets, plus block depth (bounded by line length)."""
-    if text.count("[") + text.count("{") > MAX_DEPTH:
+    """Cheap upper bound on nesting: flow brackets, plus block depth (bounded by line length).
+
+    Brackets are counted per document (split at ``---`` lines: a document marker at column 0
+    ends a document or is a syntax error, so nesting never carries across one). Counted over
+    the whole file, a multi-document file of ordinary specs crossed the bound and paid for an
+    event scan -- a cost that grew with the file, not with its nesting.
+    """
+    if text.count("[") + text.count("{") > MAX_DEPTH and any(
+        chunk.count("[") + chunk.count("{") > MAX_DEPTH for chunk in _DOCUMENT_MARKER.split(text)
+    ):
         return True
     return _LONG_LINE.search(text) is not None
 

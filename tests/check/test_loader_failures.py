@@ -175,6 +175,14 @@ def test_absurd_nesting_is_refused_without_crashing(text: str) -> None:
     assert [d.code for d in result.diagnostics] == ["L006"]
 
 
+def test_absurd_nesting_after_many_ordinary_documents_is_still_refused() -> None:
+    """The bracket bound is taken per document; a deep one among many is still caught."""
+    ordinary = "kind: W\nx: {a: [1, 2], b: {c: [3]}}\n---\n" * 300  # 1,500 brackets in all
+    text = ordinary + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    result = load_text(text, "many.yaml")
+    assert [(d.code, d.line) for d in result.diagnostics] == [("L006", 901)]
+
+
 def test_unsupported_tags_are_reported_and_values_read_plainly() -> None:
     text = "kind: W\na: !foo bar\nb: !!python/object:os.system x\nc: !!binary aGk=\n"
     result = load_text(text, "t.yaml")
