@@ -115,9 +115,85 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
 
 
 def bundle_bytes(document: dict[str, Any]) -> bytes:
-    """The canonical bytes of a bundle document (see the module docstring)."""
-    text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
+    """The canonical bytes of a bundle document (see the module docstring).
+
+    Exactly ``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` plus a
+    newline: :func:`_indented_json` writes the same text about 2.5x faster (the standard
+    library's C encoder does not indent, its Python one costs a generator step per value), and
+    ``json.dumps`` itself takes over for anything that is not plain JSON data.
+    """
+    try:
+        text = _indented_json(document)
+    except _NotPlain:
+        text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+class _NotPlain(Exception):
+    """A value other than dict (str keys), list, str, int, float, bool or None."""
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _indented_json(document: Any) -> str:
+    """``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` of plain data.
+
+    Raises :class:`_NotPlain` for any other type (subclasses included, as their JSON form may
+    differ) and ``ValueError`` for NaN and infinities, as ``allow_nan=False`` does.
+    """
+    from json.encoder import encode_basestring as string
+
+    parts: list[str] = []
+    append = parts.append
+
+    def value(item: Any, pad: str) -> None:
+        kind = type(item)
+        if kind is str:
+            append(string(item))
+        elif kind is dict:
+            if not item:
+                append("{}")
+                return
+            inner = pad + " "
+            separator = "{\n" + inner
+            for key, child in item.items():
+                if type(key) is not str:
+                    raise _NotPlain
+                append(separator)
+                append(string(key))
+                append(": ")
+                value(child, inner)
+                separator = ",\n" + inner
+            append("\n" + pad + "}")
+        elif kind is list:
+            if not item:
+                append("[]")
+                return
+            inner = pad + " "
+            separator = "[\n" + inner
+            for child in item:
+                append(separator)
+                value(child, inner)
+                separator = ",\n" + inner
+            append("\n" + pad + "]")
+        elif item is None:
+            append("null")
+        elif item is True:
+            append("true")
+        elif item is False:
+            append("false")
+        elif kind is int:
+            append(int.__repr__(item))
+        elif kind is float:
+            if item != item or item in _INFINITIES:
+                raise ValueError(f"Out of range float values are not JSON compliant: {item!r}")
+            append(float.__repr__(item))
+        else:
+            raise _NotPlain
+
+    value(document, "")
+    return "".join(parts)
 
 
 def _file_mode(path: Path) -> int:
