@@ -77,6 +77,19 @@ def _instrument(entry: Any) -> dict[str, Any]:
     }
 
 
+def _defaults(param_defs: dict[str, Any]) -> Any:
+    """The backend's params JSON of the defaults, ``spec.params().model_dump(mode="json")``.
+
+    Built from a params model with one shared class name, so workflows with equal ParamDefs
+    share one class (``build_params_model`` caches by name and defs): the class name only shows
+    in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
+    someone validates with it (``WorkflowSpec.params``).
+    """
+    from .params_model import build_params_model
+
+    return build_params_model("bundle_defaults", param_defs)().model_dump(mode="json")
+
+
 def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
     """The bundle of a spec set that checked clean (see ADR 0004 for every field)."""
     specs = build_static_specs(spec_set)
@@ -87,7 +100,7 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
             "spec": spec.to_json(),
             "params_schema": form.json_schema,
             "ui_schema": form.ui_schema,
-            "defaults": spec.params().model_dump(mode="json"),
+            "defaults": _defaults(spec.param_defs),
         }
     templates: dict[str, Any] = {}
     for name in sorted(spec_set.templates):
