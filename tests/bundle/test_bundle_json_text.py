@@ -60,3 +60,13 @@ def test_other_types_take_the_json_dumps_path(document: dict[Any, Any]) -> None:
 def test_nan_and_infinities_are_refused(number: float) -> None:
     with pytest.raises(ValueError, match="not JSON compliant"):
         bundle_bytes({"a": [number]})
+
+
+def test_stored_defaults_are_each_workflows_own_params_dump(shipped_bundle_path) -> None:
+    """The bundle's defaults come from a shared model; they equal each spec's own model's."""
+    from wfspec.compiler import load_bundle
+
+    bundle = load_bundle(shipped_bundle_path)
+    stored = json.loads(shipped_bundle_path.read_bytes())["workflows"]
+    for wid, spec in bundle.workflows.items():
+        assert stored[str(wid)]["defaults"] == spec.params().model_dump(mode="json")
