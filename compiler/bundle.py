@@ -209,27 +209,19 @@ def _checked_references(texts: Any) -> list[str]:
     return texts
 
 
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGITS = b"0" * 19
-"""A run of digits that may be an integer beyond 64 bits (orjson would read it as a float);
-found with ``bytes.translate`` + ``in`` (~10 ms for 16 MB; a regular expression takes 200)."""
-
-
 def _decode(data: bytes) -> Any:
-    """The JSON document of ``data``: orjson (~2x faster), else ``json`` decides.
+    """The JSON document of ``data``: msgspec (~2x faster than ``json``), else ``json`` decides.
 
-    orjson reads integers beyond 64 bits as floats, refuses some documents ``json`` reads (lone
-    surrogates, NaN) and reports errors differently. So ``json.loads`` decodes text with a run
-    of 19 digits anywhere, and gives the result or the error whenever orjson refuses.
+    msgspec reads what ``json`` reads (integers of any size, the last of duplicate keys, the
+    same floats) and refuses the rest (lone surrogates, NaN, out-of-range floats, errors, which
+    it reports differently); on any refusal ``json.loads`` gives the result or the error.
     """
     try:
-        import orjson
+        import msgspec
     except ImportError:  # pragma: no cover - a declared dependency
         return json.loads(data)
-    if _LONG_DIGITS in data.translate(_DIGITS_AS_ZERO):
-        return json.loads(data)
     try:
-        return orjson.loads(data)
+        return msgspec.json.decode(data)
     except Exception:
         return json.loads(data)
 
