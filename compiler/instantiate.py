@@ -159,8 +159,11 @@ class Template:
         sources = rendered.get("source_names")
         if isinstance(sources, dict) and sources.get("from") == "timeseries":
             axes = {str(values.get(name)) for name in sources.get("except", [])}
-            names = timeseries_names(self._timeseries(str(rendered.get("instrument"))))
-            rendered["source_names"] = [name for name in names if name not in axes]
+            kept = list(timeseries_names(self._timeseries(str(rendered.get("instrument")))))
+            for axis in axes:  # a few axes, thousands of names: list scans run in C
+                while axis in kept:
+                    kept.remove(axis)
+            rendered["source_names"] = kept
         return {"kind": "Workflow", **rendered}
 
     def instantiate(self, config: Mapping[str, Any]) -> WorkflowSpec:
