@@ -1,8 +1,9 @@
 """Time the compiler and the bundle API: compile, instantiate and load_bundle.
 
-Run: .venv/bin/python benchmarks/bench_compile.py [--repeats 5] [--count 1000]
+Run: .venv/bin/python benchmarks/bench_compile.py [--repeats 5] [--count 1000] [--check]
 
-Printed, each next to its target from issue 3 where the issue sets one:
+Printed, then summed up as rows with their targets (issues 3 and 14); ``--check`` exits 1 when a
+target is missed:
 
 1. ``compile_paths(["specs"])`` of the shipped set, in-process: the first call (it pays for lazy
    imports such as scipp) and the median of warm calls; also ``wfspec compile`` as a command.
@@ -13,6 +14,11 @@ Printed, each next to its target from issue 3 where the issue sets one:
    memoized path a dashboard hits when it redraws).
 4. ``load_bundle`` of the shipped bundle (target <= 100 ms, excluding interpreter start): the
    first load in a fresh interpreter (timed inside it, imports of wfspec included) and warm loads.
+5. scaling: warm compile of ``--count`` templates + ``--count`` workflows (target <= 2 s), and
+   its cost per document against a set ten times smaller of the same shape (target: within
+   20 %, ratio <= 1.2).
+6. ``load_bundle`` of a bundle of ``2 x --count`` workflows (and as many templates), first call
+   in a fresh interpreter, imports excluded (target <= 100 ms).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -98,8 +105,13 @@ examples:
 """
 
 
-def generate(folder: Path, count: int, files: int = 40) -> int:
-    """``count`` workflows and ``count`` templates over ``files`` files; returns documents."""
+def generate(folder: Path, count: int, files: int | None = None) -> int:
+    """``count`` workflows and ``count`` templates over ``files`` files; returns documents.
+
+    ``files`` defaults to one file per 50 documents, so sets of different sizes differ in the
+    number of files, not in their shape (the scaling row compares cost per document).
+    """
+    files = files if files is not None else max(1, (2 * count) // 50)
     banks = max(2, count // 4)
     sources = "\n".join(f"  - {{name: bank_{i}, kind: detector}}" for i in range(banks))
     (folder / "instrument.yaml").write_text(INSTRUMENT.format(sources=sources), encoding="utf-8")
@@ -163,7 +175,7 @@ def bench_compile(label: str, folder: Path, repeats: int) -> None:
     )
 
 
-def bench_instantiate(bundle_file: Path, calls: int) -> None:
+def bench_instantiate(bundle_file: Path, calls: int) -> list[Row]:
     from wfspec.compiler import load_bundle
 
     bundle = load_bundle(bundle_file)
@@ -201,6 +213,14 @@ def bench_instantiate(bundle_file: Path, calls: int) -> None:
     spec.params().model_dump(mode="json")
     took = time.perf_counter() - start
     print(f"  first params() + model_dump of an instance (builds its model): {_ms(took)}")
+    return [
+        Row(
+            "Template.instantiate after the first call, p50",
+            _percentile(distinct, 0.5) * 1e3,
+            "ms",
+            1.0,
+        )
+    ]
 
 
 COLD_LOAD = """\
@@ -252,27 +272,121 @@ def bench_load(bundle_file: Path, repeats: int) -> None:
     )
 
 
+class Row(NamedTuple):
+    """One printed measure with its target (``higher`` False: the figure must not exceed it)."""
+
+    measure: str
+    figure: float
+    unit: str
+    target: float
+
+    @property
+    def met(self) -> bool:
+        return self.figure <= self.target
+
+
+def warm_compile_seconds(folder: Path, repeats: int) -> float:
+    """Median in-process ``compile_paths`` time after a first (import-paying) call."""
+    from wfspec.compiler import compile_paths
+
+    result = compile_paths([folder])
+    if not result.ok:
+        problems = [str(d) for d in result.check.diagnostics[:5]]
+        raise SystemExit(f"{folder} does not compile: {problems}")
+    return statistics.median(time_calls(lambda: compile_paths([folder]), repeats))
+
+
+def scale_rows(tmp: Path, count: int, repeats: int) -> list[Row]:
+    """Warm compile of ``count`` templates + ``count`` workflows, and its cost per document
+    against a set ten times smaller (same shape: 50 documents per file)."""
+    big, small = tmp / "big", tmp / "small"
+    big.mkdir()
+    small.mkdir()
+    big_docs = generate(big, count)
+    small_docs = generate(small, max(1, count // 10))
+    small_s = warm_compile_seconds(small, repeats * 2)
+    big_s = warm_compile_seconds(big, repeats)
+    per_small, per_big = small_s / small_docs, big_s / big_docs
+    print(
+        f"compile, warm medians: {small_docs} documents {small_s:.3f} s "
+        f"({per_small * 1e3:.3f} ms/doc); {big_docs} documents {big_s:.3f} s "
+        f"({per_big * 1e3:.3f} ms/doc)"
+    )
+    return [
+        Row(f"compile {count:,} templates + {count:,} workflows, warm", big_s, "s", 2.0),
+        Row(
+            f"cost per document, {big_docs} vs {small_docs} documents (ratio)",
+            per_big / per_small,
+            "x",
+            1.2,
+        ),
+    ]
+
+
+def load_row(tmp: Path, count: int, repeats: int) -> list[Row]:
+    """``load_bundle`` of a ``count``-workflow bundle: first call in a fresh interpreter."""
+    from wfspec.compiler import compile_paths
+    from wfspec.compiler.emit import write_atomic
+
+    folder = tmp / "load"
+    folder.mkdir()
+    generate(folder, count)
+    bundle_file = tmp / "load-build" / "bundle.json"
+    write_atomic(bundle_file, compile_paths([folder]).data or b"")
+    runs = []
+    for _ in range(max(3, repeats)):
+        done = subprocess.run(
+            [sys.executable, "-c", COLD_LOAD, str(bundle_file)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append([float(x) for x in done.stdout.split()])
+    pydantic, imports, first = (statistics.median(column) for column in zip(*runs, strict=True))
+    size = bundle_file.stat().st_size
+    print(
+        f"load_bundle of {count:,} workflows + {count:,} templates ({size:,} bytes), fresh "
+        f"interpreter, medians: imports pydantic {_ms(pydantic)} + wfspec {_ms(imports)}, "
+        f"first load_bundle call {_ms(first)}"
+    )
+    return [Row(f"load_bundle, {count:,}-workflow bundle, in process", first * 1e3, "ms", 100.0)]
+
+
+def print_rows(rows: list[Row]) -> None:
+    print(f"\n{'measure':62s} {'figure':>10s} {'target':>10s}")
+    for row in rows:
+        target = f"<= {row.target:g}"
+        verdict = "met" if row.met else "MISSED"
+        print(f"{row.measure:62s} {row.figure:8.3f} {row.unit:2s} {target:>8s} {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     from wfspec.compiler import compile_paths
     from wfspec.compiler.emit import write_atomic
 
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wfspec-bench-") as tmp:
         bench_compile("shipped specs/", ROOT / "specs", args.repeats)
-        generated = Path(tmp) / "generated"
-        generated.mkdir()
-        documents = generate(generated, args.count)
-        bench_compile(
-            f"generated set ({documents} documents)", generated, max(2, args.repeats // 2)
-        )
+        rows += scale_rows(Path(tmp), args.count, max(2, args.repeats // 2))
+        rows += load_row(Path(tmp), 2 * args.count, args.repeats)
         bundle_file = Path(tmp) / "build" / "bundle.json"
         write_atomic(bundle_file, compile_paths([ROOT / "specs"]).data or b"")
-        bench_instantiate(bundle_file, args.calls)
+        rows += bench_instantiate(bundle_file, args.calls)
         bench_load(bundle_file, args.repeats)
+    print_rows(rows)
+    missed = [row.measure for row in rows if not row.met]
+    print(
+        f"\ntargets: {len(rows) - len(missed)} of {len(rows)} met"
+        + (f"; MISSED: {', '.join(missed)}" if missed else "")
+    )
+    if args.check and missed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

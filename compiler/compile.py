@@ -8,7 +8,9 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,10 +35,33 @@ class CompileResult:
         return self.data is not None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused, as ``check_paths`` does for the check.
+
+    Why: the build stage allocates a few objects per param, output and form node while the
+    whole loaded spec set (hundreds of thousands of objects) stays alive; each collection would
+    scan it again for nothing -- about 20 % of a 2,000-document compile. Reference counting
+    still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_paths(
     paths: Sequence[str | Path], *, strict: bool = False, progress: Progress | None = None
 ) -> CompileResult:
     """Check ``paths`` and build the bundle (``strict``: warnings also prevent the build)."""
+    with _collector_paused():
+        return _compile(paths, strict, progress)
+
+
+def _compile(paths: Sequence[str | Path], strict: bool, progress: Progress | None) -> CompileResult:
     check = check_paths(paths, progress=progress, in_context=False)
     if check.failed(strict=strict) or check.spec_set is None:
         return CompileResult(check)

@@ -28,7 +28,6 @@ from typing import Any
 from .atomic_io import atomic_write as write_atomic
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
-from .params_model import default_values
 from .specset import SpecSet
 from .template import template_of
 
@@ -78,6 +77,19 @@ def _instrument(entry: Any) -> dict[str, Any]:
     }
 
 
+def _defaults(param_defs: dict[str, Any]) -> Any:
+    """The backend's params JSON of the defaults, ``spec.params().model_dump(mode="json")``.
+
+    Built from a params model with one shared class name, so workflows with equal ParamDefs
+    share one class (``build_params_model`` caches by name and defs): the class name only shows
+    in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
+    someone validates with it (``WorkflowSpec.params``).
+    """
+    from .params_model import build_params_model, default_values
+
+    return default_values(build_params_model("bundle_defaults", param_defs))
+
+
 def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
     """The bundle of a spec set that checked clean (see ADR 0004 for every field)."""
     specs = build_static_specs(spec_set)
@@ -88,7 +100,7 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
             "spec": spec.to_json(),
             "params_schema": form.json_schema,
             "ui_schema": form.ui_schema,
-            "defaults": default_values(spec.params),
+            "defaults": _defaults(spec.param_defs),
         }
     templates: dict[str, Any] = {}
     for name in sorted(spec_set.templates):
@@ -116,6 +128,82 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
 
 
 def bundle_bytes(document: dict[str, Any]) -> bytes:
-    """The canonical bytes of a bundle document (see the module docstring)."""
-    text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
+    """The canonical bytes of a bundle document (see the module docstring).
+
+    Exactly ``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` plus a
+    newline: :func:`_indented_json` writes the same text about 2.5x faster (the standard
+    library's C encoder does not indent, its Python one costs a generator step per value), and
+    ``json.dumps`` itself takes over for anything that is not plain JSON data.
+    """
+    try:
+        text = _indented_json(document)
+    except _NotPlain:
+        text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+class _NotPlain(Exception):
+    """A value other than dict (str keys), list, str, int, float, bool or None."""
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _indented_json(document: Any) -> str:
+    """``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` of plain data.
+
+    Raises :class:`_NotPlain` for any other type (subclasses included, as their JSON form may
+    differ) and ``ValueError`` for NaN and infinities, as ``allow_nan=False`` does.
+    """
+    from json.encoder import encode_basestring as string
+
+    parts: list[str] = []
+    append = parts.append
+
+    def value(item: Any, pad: str) -> None:
+        kind = type(item)
+        if kind is str:
+            append(string(item))
+        elif kind is dict:
+            if not item:
+                append("{}")
+                return
+            inner = pad + " "
+            separator = "{\n" + inner
+            for key, child in item.items():
+                if type(key) is not str:
+                    raise _NotPlain
+                append(separator)
+                append(string(key))
+                append(": ")
+                value(child, inner)
+                separator = ",\n" + inner
+            append("\n" + pad + "}")
+        elif kind is list:
+            if not item:
+                append("[]")
+                return
+            inner = pad + " "
+            separator = "[\n" + inner
+            for child in item:
+                append(separator)
+                value(child, inner)
+                separator = ",\n" + inner
+            append("\n" + pad + "]")
+        elif item is None:
+            append("null")
+        elif item is True:
+            append("true")
+        elif item is False:
+            append("false")
+        elif kind is int:
+            append(int.__repr__(item))
+        elif kind is float:
+            if item != item or item in _INFINITIES:
+                raise ValueError(f"Out of range float values are not JSON compliant: {item!r}")
+            append(float.__repr__(item))
+        else:
+            raise _NotPlain
+
+    value(document, "")
+    return "".join(parts)

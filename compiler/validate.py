@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, JsonPath, did_you_mean
-from .schema_store import KINDS, validator_for
+from .schema_store import KINDS, is_surely_valid, validator_for
 from .source import SourceDocument
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document fails the fast check
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["did_you_mean", "validate_document"]
 
@@ -384,7 +385,10 @@ def validate_document(doc: SourceDocument) -> list[Diagnostic]:
     problem = _check_kind(doc)
     if problem is not None:
         return [problem]
-    validator = validator_for(doc.data["kind"])
+    kind = doc.data["kind"]
+    if is_surely_valid(kind, doc.data):  # the compiled check; most documents stop here
+        return []
+    validator = validator_for(kind)
     errors = list(validator.iter_errors(doc.data))
     if not errors:
         return []

@@ -175,6 +175,14 @@ def test_absurd_nesting_is_refused_without_crashing(text: str) -> None:
     assert [d.code for d in result.diagnostics] == ["L006"]
 
 
+def test_absurd_nesting_after_many_ordinary_documents_is_still_refused() -> None:
+    """The bracket bound is taken per document; a deep one among many is still caught."""
+    ordinary = "kind: W\nx: {a: [1, 2], b: {c: [3]}}\n---\n" * 300  # 1,500 brackets in all
+    text = ordinary + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    result = load_text(text, "many.yaml")
+    assert [(d.code, d.line) for d in result.diagnostics] == [("L006", 901)]
+
+
 def test_unsupported_tags_are_reported_and_values_read_plainly() -> None:
     text = "kind: W\na: !foo bar\nb: !!python/object:os.system x\nc: !!binary aGk=\n"
     result = load_text(text, "t.yaml")
@@ -235,3 +243,31 @@ def test_a_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
     result = load_paths([tmp_path])
     assert [d.code for d in result.diagnostics] == ["L001"]
     assert [d.data["kind"] for d in result.documents] == ["B"]
+
+
+def test_the_string_fast_path_loads_what_ruamels_generic_path_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plain strings skip ruamel's generic construction; data and diagnostics stay the same."""
+    from pathlib import Path
+
+    from wfspec.compiler import loader
+
+    repo = Path(__file__).resolve().parents[2]
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace") for p in (repo / "specs").rglob("*.yaml")
+    ]
+    texts += [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in (repo / "tests" / "corpus" / "broken").glob("*.yaml")
+    ]
+    texts.append(
+        "kind: W\na: &x plain\nb: *x\nc: 'quoted'\nd: !!str 12\ne: !tag v\nf: \"2024-01-01\"\n"
+        "g: [x, 'y', !!str z, 1, 1.5, true, null, ~]\nh: |\n  block\n<<: {m: merged}\n"
+    )
+    fast = [loader.load_text(text, "t.yaml") for text in texts]
+    monkeypatch.delattr(loader._SpecConstructor, "construct_object")
+    generic = [loader.load_text(text, "t.yaml") for text in texts]
+    for one, other in zip(fast, generic, strict=True):
+        assert [d.data for d in one.documents] == [d.data for d in other.documents]
+        assert one.diagnostics == other.diagnostics
