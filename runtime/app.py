@@ -228,7 +228,6 @@ class Runtime(StartStop):
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._last_states: dict[WorkflowId, str] = {}
-        self._unsubscribe_log: Callable[[], None] = lambda: None
         self._accepted: OrderedDict[tuple[UUID, str], None] = OrderedDict()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -245,7 +244,6 @@ class Runtime(StartStop):
         self._stop.clear()
         if self._data_consumer is not None:  # correlation off: no local job runs here
             self._resume_local_jobs()
-        self._unsubscribe_log = self.subscribe(self._log_changes)
         self.feed.start()
         self._ticker = threading.Thread(target=self._run_ticker, name="runtime ticker", daemon=True)
         self._ticker.start()
@@ -264,7 +262,6 @@ class Runtime(StartStop):
         if self._ticker is not None:
             self._ticker.join(5)
             self._ticker = None
-        self._unsubscribe_log()
         self.feed.stop()
         for consumer in (self._status_consumer, self._data_consumer):
             if consumer is not None:
@@ -520,18 +517,14 @@ class Runtime(StartStop):
                 if now - last_beat >= self._local_beat:
                     last_beat = now
                     self.executor.heartbeat()
+                self._log_changes()
             except Exception:  # the ticker must outlive any one bad round
                 log.exception("runtime ticker round failed")
 
-    def _log_changes(self, statuses: Sequence[WorkflowStatus]) -> None:
-        """One structured line per workflow whose aggregate state changed.
-
-        A status-feed subscriber, not a scan of every workflow per tick: with thousands of
-        workflows that scan held the routing thread up for tens of milliseconds a second.
-        """
-        for status in statuses:
-            wid = status.workflow_id
-            state = "removed" if status.removed else status.state.value
+    def _log_changes(self) -> None:
+        """One structured line per workflow whose aggregate state changed."""
+        for wid, status in self.workflow_statuses().items():
+            state = status.state.value
             if self._last_states.get(wid) != state:
                 self._last_states[wid] = state
                 log.info(
@@ -540,8 +533,6 @@ class Runtime(StartStop):
                     state,
                     _quote(status.summary or ""),
                 )
-            if status.removed:  # the map holds registered workflows only
-                self._last_states.pop(wid, None)
 
 
 def _quote(text: str) -> str:
