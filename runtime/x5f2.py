@@ -519,7 +519,7 @@ class _Parser:
         where = "message.stream_stats"
         if not isinstance(raw, dict):
             raise _Reject("bad_field", f"{where} must be an object or null")
-        streams = _get(raw, "streams", where)
+        streams = raw.get("streams", [])  # optional, as in the StreamStats model (the contract)
         if not isinstance(streams, list):
             raise _Reject("bad_field", f"{where}.streams must be a list")
         counts = []

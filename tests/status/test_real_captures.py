@@ -261,3 +261,15 @@ def test_a_workflow_id_object_is_refused_on_the_wire_but_accepted_from_python():
     assert lean(text, "x:1") == "bad_workflow_id"
     status = JobStatus.model_validate({**job["message"]})
     assert str(status.workflow_id) == "dummy/monitor_histogram/1"
+
+
+def test_stream_stats_without_streams_read_alike_on_both_paths():
+    """Found by the property test above: ``streams`` is optional in the StreamStats model (the
+    contract), so the lean parser takes its absence as no streams too."""
+    doc = next(d for d in _sample_messages() if d["message"]["message_type"] == "service")
+    doc = json.loads(json.dumps(doc))
+    doc["message"]["stream_stats"] = {"window_seconds": 0}
+    text = json.dumps(doc, separators=(",", ":"))
+    got = _FastParser().parse(text)
+    assert got is not None and got[1].stream_stats.streams == ()
+    assert got == lean(text, "monitor1:d841d7df-ee74-4e64-8b4b-d6de77584f2a")
