@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,33 +54,20 @@ def wait_for() -> Callable[..., bool]:
     return _wait_for
 
 
-_SHIPPED_AXES = "source_names: [motion1, motion2]"
+def _load_axes_specs() -> Any:
+    """``benchmarks/axes_specs.py``, loaded by path: one ``specs_with_axes`` for tests and
+    benchmarks (the benchmarks are scripts, not a package, so it cannot be imported by name)."""
+    import importlib.util
 
-
-def specs_with_axes(dest: Path, names: list[str]) -> Path:
-    """A copy of ``specs/`` in ``dest`` whose dummy instrument has the log sources ``names`` too,
-    each published by ``dummy/timeseries_data/1`` as ``delta`` (a correlation axis).
-
-    Why: a template instance must name a real timeseries and its id comes from the axis' source,
-    so tests that create many instances need many axes (``benchmarks/axes_specs.py`` is the
-    benchmarks' copy).
-    """
-    import shutil
-
-    folder = dest / "specs"
-    shutil.copytree(SPECS, folder)
-    instrument = folder / "dummy" / "instrument.yaml"
-    lines = "".join(f"  - {{name: {name}, kind: log, unit: mm}}\n" for name in names)
-    instrument.write_text(instrument.read_text(encoding="utf-8") + lines, encoding="utf-8")
-    reduction = folder / "dummy" / "reduction.yaml"
-    text = reduction.read_text(encoding="utf-8")
-    assert text.count(_SHIPPED_AXES) == 1, "specs/dummy/reduction.yaml changed: update this"
-    extended = f"source_names: [motion1, motion2, {', '.join(names)}]"
-    reduction.write_text(text.replace(_SHIPPED_AXES, extended), encoding="utf-8")
-    return folder
+    path = REPO / "benchmarks" / "axes_specs.py"
+    spec = importlib.util.spec_from_file_location("_wfspec_axes_specs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
 def axes_specs_factory() -> Callable[[Path, list[str]], Path]:
     """``specs_with_axes(dest, names)``: the shipped specs plus correlation axes ``names``."""
-    return specs_with_axes
+    return _load_axes_specs().specs_with_axes
