@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -54,20 +53,9 @@ def wait_for() -> Callable[..., bool]:
     return _wait_for
 
 
-def _load_axes_specs() -> Any:
-    """``benchmarks/axes_specs.py``, loaded by path: one ``specs_with_axes`` for tests and
-    benchmarks (the benchmarks are scripts, not a package, so it cannot be imported by name)."""
-    import importlib.util
-
-    path = REPO / "benchmarks" / "axes_specs.py"
-    spec = importlib.util.spec_from_file_location("_wfspec_axes_specs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def axes_specs_factory() -> Callable[[Path, list[str]], Path]:
     """``specs_with_axes(dest, names)``: the shipped specs plus correlation axes ``names``."""
-    return _load_axes_specs().specs_with_axes
+    from axes_specs import specs_with_axes  # benchmarks/ is on pytest's pythonpath
+
+    return specs_with_axes
