@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from wfspec.compiler import Bundle, WorkflowId, load_bundle
+from wfspec.compiler import Bundle, WorkflowId
 from wfspec.runtime.app import Runtime
 from wfspec.runtime.commands import WorkflowConfigCommand
 from wfspec.runtime.kafka.producer import KafkaCommandSink
@@ -100,11 +100,9 @@ class RunProcess:
 
 
 def test_a_runtime_never_stops_the_jobs_another_runtime_started(
-    wait_for, kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+    wait_for, kafka: dict[str, str], bundle: Bundle, shipped_bundle_path: Path, tmp_path: Path
 ) -> None:
-    servers = kafka_broker.bootstrap_servers
-    kafka = {"bootstrap.servers": servers}
-    bundle = load_bundle(shipped_bundle_path)
+    servers = kafka["bootstrap.servers"]
     with (
         SimulatedBackend(
             kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
@@ -158,11 +156,9 @@ def test_a_runtime_never_stops_the_jobs_another_runtime_started(
 
 
 def test_wfspec_orphans_lists_and_on_request_stops_only_unclaimed_jobs(
-    wait_for, kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+    wait_for, kafka: dict[str, str], bundle: Bundle, shipped_bundle_path: Path, tmp_path: Path
 ) -> None:
-    servers = kafka_broker.bootstrap_servers
-    kafka = {"bootstrap.servers": servers}
-    bundle = load_bundle(shipped_bundle_path)
+    servers = kafka["bootstrap.servers"]
     with (
         SimulatedBackend(
             kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
