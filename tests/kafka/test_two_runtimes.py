@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,15 @@ pytestmark = pytest.mark.kafka
 MONITORS = WorkflowId.parse("dummy/monitor_histogram/1")
 TIMESERIES = WorkflowId.parse("dummy/timeseries_data/1")
 WFSPEC = [sys.executable, "-m", "wfspec.runtime.cli.main"]
+
+
+@pytest.fixture
+def simulated(kafka: dict[str, str], bundle: Bundle) -> Iterator[SimulatedBackend]:
+    """The simulated backend on the test's broker, beating every 0.5 s."""
+    with SimulatedBackend(
+        kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
+    ) as backend:
+        yield backend
 
 
 def _start_stray_job(kafka: dict[str, str], bundle: Bundle) -> uuid.UUID:
@@ -100,15 +110,15 @@ class RunProcess:
 
 
 def test_a_runtime_never_stops_the_jobs_another_runtime_started(
-    wait_for, kafka: dict[str, str], bundle: Bundle, shipped_bundle_path: Path, tmp_path: Path
+    wait_for,
+    kafka: dict[str, str],
+    bundle: Bundle,
+    simulated: SimulatedBackend,
+    shipped_bundle_path: Path,
+    tmp_path: Path,
 ) -> None:
     servers = kafka["bootstrap.servers"]
-    with (
-        SimulatedBackend(
-            kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
-        ) as simulated,
-        Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2) as ours,
-    ):
+    with Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2) as ours:
         for source in ("monitor1", "monitor2"):
             ours.stage(MONITORS, source)
         first = ours.commit(MONITORS)
@@ -156,15 +166,15 @@ def test_a_runtime_never_stops_the_jobs_another_runtime_started(
 
 
 def test_wfspec_orphans_lists_and_on_request_stops_only_unclaimed_jobs(
-    wait_for, kafka: dict[str, str], bundle: Bundle, shipped_bundle_path: Path, tmp_path: Path
+    wait_for,
+    kafka: dict[str, str],
+    bundle: Bundle,
+    simulated: SimulatedBackend,
+    shipped_bundle_path: Path,
+    tmp_path: Path,
 ) -> None:
     servers = kafka["bootstrap.servers"]
-    with (
-        SimulatedBackend(
-            kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
-        ) as simulated,
-        Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path) as ours,
-    ):
+    with Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path) as ours:
         ours.stage(TIMESERIES, "motion1")
         claimed = ours.commit(TIMESERIES)
         assert claimed.wait(10)
