@@ -3,8 +3,9 @@
 A correlation template instance must name a real timeseries (``Template.validate_config`` refuses
 an axis no workflow publishes), and its id comes from the axis' source. So tests and benchmarks
 that create hundreds of instances compile the shipped specs with extra ``log`` sources of the
-dummy instrument, each published by ``dummy/timeseries_data/1`` as ``delta`` (the tests' copy
-is ``specs_with_axes`` in ``tests/conftest.py``).
+dummy instrument, each published by ``dummy/timeseries_data/1`` as ``delta``. The tests use
+this module too (``axes_specs_factory`` in ``tests/conftest.py``; ``benchmarks/`` is on pytest's
+``pythonpath``).
 """
 
 from __future__ import annotations

@@ -10,18 +10,41 @@ encoder is checked equal to the captures by ``tests/status/test_real_captures.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from wfspec.compiler.ids import WorkflowId
 from wfspec.runtime.status import JobId, JobState, JobStatus, ServiceState, ServiceStatus
 from wfspec.runtime.x5f2 import encode_status
 
+if TYPE_CHECKING:
+    from wfspec.runtime.app import Runtime
+
 BEAT_NS = 2_000_000_000
 """The backend's beat interval (2 s between beats of one job in the captures)."""
 T0 = 1_796_062_794_875_218_835  # a start_time from the captures
 SERVICES = ("monitor_data", "detector_data", "timeseries")
 ENVELOPE = {"software_version": "26.8.0", "host_name": "vm"}  # as in the captures
+
+
+def commit_backend_jobs(
+    runtime: Runtime, skip: Callable[[WorkflowId], bool] = lambda wid: False
+) -> list[tuple[WorkflowId, str, UUID]]:
+    """Stage every source of, and commit, each registered workflow the backend runs (local jobs
+    such as correlation histograms are left out, and so is every ``wid`` that ``skip`` names);
+    the ``(workflow id, source, job number)`` of each job started, as :func:`beat_rounds` wants.
+    """
+    jobs = []
+    for wid in list(runtime.registry):
+        spec = runtime.registry.get(wid)
+        if skip(wid) or runtime.executor.handles(wid):
+            continue
+        for source in spec.source_names:
+            runtime.stage(wid, source)
+        job_number = runtime.commit(wid).job_set.job_number
+        jobs += [(wid, source, job_number) for source in spec.source_names]
+    return jobs
 
 
 def beat_rounds(

@@ -47,7 +47,7 @@ from wfspec.runtime.broker import EmbeddedBroker
 from wfspec.runtime.kafka.config import CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, producer_config
 
 sys.path.insert(0, str(Path(__file__).parent))
-from backend_beats import beat_rounds
+from backend_beats import beat_rounds, commit_backend_jobs
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 WARMUP_S = 1.0
@@ -100,16 +100,7 @@ def generated_specs(folder: Path, jobs: int) -> Path:
 
 def commit_all(runtime: Runtime) -> list[tuple[Any, str, Any]]:
     """Stage and commit every dummy workflow run by the backend; (wid, source, job_number)."""
-    jobs = []
-    for wid in list(runtime.registry):
-        spec = runtime.registry.get(wid)
-        if wid.instrument != runtime.instrument or runtime.executor.handles(wid):
-            continue
-        for source in spec.source_names:
-            runtime.stage(wid, source)
-        job_number = runtime.commit(wid).job_set.job_number
-        jobs += [(wid, source, job_number) for source in spec.source_names]
-    return jobs
+    return commit_backend_jobs(runtime, skip=lambda wid: wid.instrument != runtime.instrument)
 
 
 class Beats:

@@ -38,6 +38,9 @@ from wfspec.runtime.web.backend import LiveBackend
 from wfspec.runtime.web.server import WebServer
 from wfspec.runtime.x5f2 import encode_status
 
+sys.path.insert(0, str(Path(__file__).parent))
+from backend_beats import commit_backend_jobs
+
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 P99_TARGET_MS = 250.0
 LIST_TARGET_MS = 50.0
@@ -59,16 +62,7 @@ def bundle_with(extra: int) -> Any:
 def commit_shipped(runtime: Runtime) -> list[tuple[Any, str, Any]]:
     """Commit the shipped dummy workflows run by the backend (the copies stay registered but
     stopped: committing 1,000 would only measure jobs.yaml writes); (wid, source, job)."""
-    jobs = []
-    for wid in list(runtime.registry):
-        spec = runtime.registry.get(wid)
-        if wid.name.startswith("monitor_histogram_") or runtime.executor.handles(wid):
-            continue
-        for source in spec.source_names:
-            runtime.stage(wid, source)
-        job_number = runtime.commit(wid).job_set.job_number
-        jobs += [(wid, source, job_number) for source in spec.source_names]
-    return jobs
+    return commit_backend_jobs(runtime, skip=lambda wid: wid.name.startswith("monitor_histogram_"))
 
 
 def heartbeat(job: tuple[Any, str, Any], seq: int) -> bytes:

@@ -43,6 +43,7 @@ __all__ = [
     "check_paths",
     "compile_paths",
     "did_you_mean",
+    "echo_document",
     "find_spec_root",
     "load_bundle",
     "load_schema",
@@ -77,6 +78,7 @@ _WHERE = {
     "compile_paths": "compile",
     "Diagnostic": "diagnostics",
     "did_you_mean": "diagnostics",
+    "echo_document": "document_echo",
     "Template": "instantiate",
     "TemplateOrigin": "spec",
     "WorkflowSpec": "spec",
@@ -107,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .compile import CompileResult, compile_paths
     from .console import table_console
     from .diagnostics import Diagnostic, did_you_mean
+    from .document_echo import echo_document
     from .errors import (
         BundleError,
         ConfigError,

@@ -243,16 +243,9 @@ def render_command(
         "params_schema": form.json_schema,
         "ui_schema": form.ui_schema,
     }
-    if output_format == "json":
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-        return
-    from ruamel.yaml import YAML
+    from .document_echo import echo_document
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
-    yaml.dump(document, sys.stdout)
+    echo_document(document, output_format)
 
 
 # -- diff ---------------------------------------------------------------------------------------

@@ -49,33 +49,36 @@ class ConfigError(WfspecError, ValueError):
         super().__init__(f"invalid config for template {template!r}: {lines}")
 
 
-class UnknownTemplate(WfspecError, KeyError):
+class _UnknownName(WfspecError, KeyError):
+    """A lookup by name that found nothing: a ``KeyError`` whose text reads as a sentence."""
+
+    def __str__(self) -> str:  # KeyError would add quotes
+        return self.args[0]
+
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+class UnknownTemplate(_UnknownName):
     """No template of that name; ``suggestion`` is the closest known name, if any."""
 
     def __init__(self, name: str, suggestion: str | None = None) -> None:
         self.name = name
         self.suggestion = suggestion
-        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
-        super().__init__(f"unknown template {name!r}{hint}")
-
-    def __str__(self) -> str:  # KeyError would add quotes
-        return self.args[0]
+        super().__init__(f"unknown template {name!r}{_did_you_mean(suggestion)}")
 
 
-class UnknownWorkflow(WfspecError, KeyError):
+class UnknownWorkflow(_UnknownName):
     """No workflow of that id; ``suggestion`` is the closest known id, if any."""
 
     def __init__(self, workflow_id: object, suggestion: str | None = None) -> None:
         self.workflow_id = workflow_id
         self.suggestion = suggestion
-        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
-        super().__init__(f"unknown workflow {workflow_id}{hint}")
-
-    def __str__(self) -> str:  # KeyError would add quotes
-        return self.args[0]
+        super().__init__(f"unknown workflow {workflow_id}{_did_you_mean(suggestion)}")
 
 
-class UnknownInstrument(WfspecError, KeyError):
+class UnknownInstrument(_UnknownName):
     """No instrument of that name in the bundle; ``suggestion`` is the closest, if any."""
 
     def __init__(self, name: str, known: Sequence[str], suggestion: str | None = None) -> None:
@@ -85,6 +88,3 @@ class UnknownInstrument(WfspecError, KeyError):
         super().__init__(
             f"unknown instrument {name!r}: {hint}the bundle has {', '.join(known) or 'none'}"
         )
-
-    def __str__(self) -> str:
-        return self.args[0]

@@ -53,33 +53,9 @@ def wait_for() -> Callable[..., bool]:
     return _wait_for
 
 
-_SHIPPED_AXES = "source_names: [motion1, motion2]"
-
-
-def specs_with_axes(dest: Path, names: list[str]) -> Path:
-    """A copy of ``specs/`` in ``dest`` whose dummy instrument has the log sources ``names`` too,
-    each published by ``dummy/timeseries_data/1`` as ``delta`` (a correlation axis).
-
-    Why: a template instance must name a real timeseries and its id comes from the axis' source,
-    so tests that create many instances need many axes (``benchmarks/axes_specs.py`` is the
-    benchmarks' copy).
-    """
-    import shutil
-
-    folder = dest / "specs"
-    shutil.copytree(SPECS, folder)
-    instrument = folder / "dummy" / "instrument.yaml"
-    lines = "".join(f"  - {{name: {name}, kind: log, unit: mm}}\n" for name in names)
-    instrument.write_text(instrument.read_text(encoding="utf-8") + lines, encoding="utf-8")
-    reduction = folder / "dummy" / "reduction.yaml"
-    text = reduction.read_text(encoding="utf-8")
-    assert text.count(_SHIPPED_AXES) == 1, "specs/dummy/reduction.yaml changed: update this"
-    extended = f"source_names: [motion1, motion2, {', '.join(names)}]"
-    reduction.write_text(text.replace(_SHIPPED_AXES, extended), encoding="utf-8")
-    return folder
-
-
 @pytest.fixture(scope="session")
 def axes_specs_factory() -> Callable[[Path, list[str]], Path]:
     """``specs_with_axes(dest, names)``: the shipped specs plus correlation axes ``names``."""
+    from axes_specs import specs_with_axes  # benchmarks/ is on pytest's pythonpath
+
     return specs_with_axes

@@ -10,7 +10,6 @@ renders).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
@@ -169,16 +168,9 @@ def show_command(workflow_id: str, source: str, store_path: str | None, fmt: str
         "params_schema": form.json_schema,
         "ui_schema": form.ui_schema,
     }
-    if fmt == "json":
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-        return
-    from ruamel.yaml import YAML
+    from wfspec.compiler import echo_document
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
-    yaml.dump(document, sys.stdout)
+    echo_document(document, fmt)
 
 
 def _instance(bundle: Any, wid: Any, store_path: str | None) -> Any:

@@ -68,21 +68,23 @@ def test_another_instruments_template_instance_is_refused(bundle, tmp_path) -> N
     assert runtime.registry.instance_ids() == []
 
 
-def test_a_misspelled_param_key_is_refused_naming_key_and_suggestion(runtime) -> None:
+@pytest.mark.parametrize(
+    ("params", "field", "suggestion"),
+    [
+        ({"toa_edgez": {"num_bins": 10}}, "params.toa_edgez", "toa_edges"),
+        ({"toa_edges": {"num_binz": 10}}, "params.toa_edges.num_binz", "num_bins"),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_misspelled_param_key_is_refused_naming_key_and_suggestion(
+    runtime, params: dict, field: str, suggestion: str
+) -> None:
     with pytest.raises(StageError) as err:
-        runtime.stage(MONITORS, "monitor1", params={"toa_edgez": {"num_bins": 10}})
+        runtime.stage(MONITORS, "monitor1", params=params)
     (error,) = err.value.errors
-    assert error.field == "params.toa_edgez"
-    assert "did you mean 'toa_edges'?" in error.message
+    assert error.field == field
+    assert f"did you mean {suggestion!r}?" in error.message
     assert runtime.states() == {} or not runtime.states()[MONITORS].staged_jobs
-
-
-def test_a_misspelled_nested_key_is_refused_too(runtime) -> None:
-    with pytest.raises(StageError) as err:
-        runtime.stage(MONITORS, "monitor1", params={"toa_edges": {"num_binz": 10}})
-    (error,) = err.value.errors
-    assert error.field == "params.toa_edges.num_binz"
-    assert "did you mean 'num_bins'?" in error.message
 
 
 def test_known_keys_merge_over_the_defaults(runtime) -> None:

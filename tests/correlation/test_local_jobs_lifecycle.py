@@ -8,6 +8,7 @@ in-process executor, and a local job recorded as running resumes (with a fresh h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,18 +29,28 @@ COUNTS1 = str(
 )
 
 
-def start_runtime(bundle, kafka, state_dir: Path) -> Runtime:
-    return Runtime(bundle, "dummy", kafka=kafka, state_dir=state_dir, tick_interval_s=0.2).start()
-
-
-def test_local_commands_stay_local_and_never_wait(kafka_broker, shipped_bundle_path, tmp_path):
+@pytest.fixture
+def start_runtime(kafka_broker, shipped_bundle_path: Path, tmp_path: Path) -> Callable[[], Runtime]:
+    """Starts a :class:`Runtime` on this test's broker and state folder (again: a restart)."""
     kafka = {"bootstrap.servers": kafka_broker.bootstrap_servers}
     bundle = load_bundle(shipped_bundle_path)
-    with start_runtime(bundle, kafka, tmp_path) as runtime:
-        instance = runtime.registry.register_from_template(
-            DEMO_INSTANCE["template"], DEMO_INSTANCE["config"]
-        )
-        runtime.stage(instance, COUNTS1)
+    return lambda: Runtime(
+        bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2
+    ).start()
+
+
+def stage_demo_instance(runtime: Runtime) -> WorkflowId:
+    """Register the demo correlation histogram and stage it on ``COUNTS1``; its id."""
+    instance = runtime.registry.register_from_template(
+        DEMO_INSTANCE["template"], DEMO_INSTANCE["config"]
+    )
+    runtime.stage(instance, COUNTS1)
+    return instance
+
+
+def test_local_commands_stay_local_and_never_wait(start_runtime):
+    with start_runtime() as runtime:
+        instance = stage_demo_instance(runtime)
         first = runtime.commit(instance)
         runtime.stage(instance, COUNTS1)
         second = runtime.commit(instance)
@@ -53,19 +64,12 @@ def test_local_commands_stay_local_and_never_wait(kafka_broker, shipped_bundle_p
         assert status.last_command.kind == "stop" and status.last_command.outcome == "local"
 
 
-def test_a_local_job_recorded_running_resumes_after_a_restart(
-    wait_for, kafka_broker, shipped_bundle_path, tmp_path
-):
-    kafka = {"bootstrap.servers": kafka_broker.bootstrap_servers}
-    bundle = load_bundle(shipped_bundle_path)
-    with start_runtime(bundle, kafka, tmp_path) as runtime:
-        instance = runtime.registry.register_from_template(
-            DEMO_INSTANCE["template"], DEMO_INSTANCE["config"]
-        )
-        runtime.stage(instance, COUNTS1)
+def test_a_local_job_recorded_running_resumes_after_a_restart(wait_for, start_runtime):
+    with start_runtime() as runtime:
+        instance = stage_demo_instance(runtime)
         job_set = runtime.commit(instance).job_set
         assert [j.job_number for j in runtime.executor.jobs()] == [job_set.job_number]
-    with start_runtime(bundle, kafka, tmp_path) as restarted:
+    with start_runtime() as restarted:
         (job,) = restarted.executor.jobs()
         assert (job.workflow_id, job.source_name, job.job_number) == (
             instance,

@@ -8,13 +8,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from wfspec.compiler import WorkflowId, load_bundle
-from wfspec.runtime.app import Runtime
+from wfspec.compiler import WorkflowId
 from wfspec.runtime.job_records import JobRecordsStore
 from wfspec.runtime.simulator import SimulatedBackend
 from wfspec.runtime.workflow_status import AggregateState
@@ -22,24 +18,6 @@ from wfspec.runtime.workflow_status import AggregateState
 pytestmark = pytest.mark.kafka
 
 MONITORS = WorkflowId.parse("dummy/monitor_histogram/1")
-
-
-@pytest.fixture
-def bundle(shipped_bundle_path: Path):
-    return load_bundle(shipped_bundle_path)
-
-
-@pytest.fixture
-def kafka(kafka_broker) -> dict[str, str]:
-    return {"bootstrap.servers": kafka_broker.bootstrap_servers}
-
-
-@pytest.fixture
-def runtime(bundle, kafka, tmp_path: Path) -> Iterator[Runtime]:
-    with Runtime(
-        bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2, correlation=False
-    ) as started:
-        yield started
 
 
 def test_wait_does_not_wait_for_stops_of_jobs_the_backend_never_ran(

@@ -11,14 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 from pydantic import BaseModel, ConfigDict
 
-from wfspec.compiler import load_bundle
 from wfspec.compiler.ids import WorkflowId
 from wfspec.compiler.spec import WorkflowSpec
 from wfspec.runtime.app import Runtime
@@ -34,28 +32,8 @@ STALE_S = 1.0
 
 
 @pytest.fixture
-def bundle(shipped_bundle_path: Path):
-    return load_bundle(shipped_bundle_path)
-
-
-@pytest.fixture
-def kafka(kafka_broker) -> dict[str, str]:
-    return {"bootstrap.servers": kafka_broker.bootstrap_servers}
-
-
-@pytest.fixture
-def runtime(bundle, kafka, tmp_path: Path) -> Iterator[Runtime]:
-    with Runtime(
-        bundle,
-        "dummy",
-        kafka=kafka,
-        state_dir=tmp_path,
-        job_stale_after_s=STALE_S,
-        ack_timeout_s=3.0,
-        tick_interval_s=0.2,
-        correlation=False,
-    ) as started:
-        yield started
+def runtime_options() -> dict[str, float]:
+    return {"job_stale_after_s": STALE_S, "ack_timeout_s": 3.0}
 
 
 @contextmanager

@@ -8,13 +8,10 @@ its own thread; a failing callback never stops the others.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from wfspec.compiler import WorkflowId, load_bundle
-from wfspec.runtime.app import Runtime
+from wfspec.compiler import WorkflowId
 from wfspec.runtime.simulator import SimulatedBackend
 from wfspec.runtime.workflow_status import AggregateState, WorkflowStatus
 
@@ -47,27 +44,8 @@ class Recorder:
 
 
 @pytest.fixture
-def bundle(shipped_bundle_path: Path):
-    return load_bundle(shipped_bundle_path)
-
-
-@pytest.fixture
-def kafka(kafka_broker) -> dict[str, str]:
-    return {"bootstrap.servers": kafka_broker.bootstrap_servers}
-
-
-@pytest.fixture
-def runtime(bundle, kafka, tmp_path: Path) -> Iterator[Runtime]:
-    with Runtime(
-        bundle,
-        "dummy",
-        kafka=kafka,
-        state_dir=tmp_path,
-        ack_timeout_s=3.0,
-        tick_interval_s=0.2,
-        correlation=False,
-    ) as started:
-        yield started
+def runtime_options() -> dict[str, float]:
+    return {"ack_timeout_s": 3.0}
 
 
 def test_changes_are_pushed_from_commit_to_active_to_stale(wait_for, runtime, kafka, bundle):

@@ -17,11 +17,12 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from wfspec.compiler import WorkflowId, load_bundle
+from wfspec.compiler import Bundle, WorkflowId
 from wfspec.runtime.app import Runtime
 from wfspec.runtime.commands import WorkflowConfigCommand
 from wfspec.runtime.kafka.producer import KafkaCommandSink
@@ -34,6 +35,34 @@ pytestmark = pytest.mark.kafka
 MONITORS = WorkflowId.parse("dummy/monitor_histogram/1")
 TIMESERIES = WorkflowId.parse("dummy/timeseries_data/1")
 WFSPEC = [sys.executable, "-m", "wfspec.runtime.cli.main"]
+
+
+@pytest.fixture
+def simulated(kafka: dict[str, str], bundle: Bundle) -> Iterator[SimulatedBackend]:
+    """The simulated backend on the test's broker, beating every 0.5 s."""
+    with SimulatedBackend(
+        kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
+    ) as backend:
+        yield backend
+
+
+def _start_stray_job(kafka: dict[str, str], bundle: Bundle) -> uuid.UUID:
+    """Start ``TIMESERIES`` on motion2 with a job number no record claims (as a runtime on
+    another state folder would); return that job number."""
+    stray = uuid.uuid4()
+    sink = KafkaCommandSink(kafka, "dummy")
+    sink.send(
+        [
+            WorkflowConfigCommand(
+                identifier=TIMESERIES,
+                message_id=uuid.uuid4(),
+                job_id=JobId(source_name="motion2", job_number=stray),
+                params=bundle.workflows[TIMESERIES].params().model_dump(mode="json"),
+            )
+        ]
+    )
+    sink.close()
+    return stray
 
 
 class RunProcess:
@@ -81,17 +110,15 @@ class RunProcess:
 
 
 def test_a_runtime_never_stops_the_jobs_another_runtime_started(
-    wait_for, kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+    wait_for,
+    kafka: dict[str, str],
+    bundle: Bundle,
+    simulated: SimulatedBackend,
+    shipped_bundle_path: Path,
+    tmp_path: Path,
 ) -> None:
-    servers = kafka_broker.bootstrap_servers
-    kafka = {"bootstrap.servers": servers}
-    bundle = load_bundle(shipped_bundle_path)
-    with (
-        SimulatedBackend(
-            kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
-        ) as simulated,
-        Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2) as ours,
-    ):
+    servers = kafka["bootstrap.servers"]
+    with Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path, tick_interval_s=0.2) as ours:
         for source in ("monitor1", "monitor2"):
             ours.stage(MONITORS, source)
         first = ours.commit(MONITORS)
@@ -109,19 +136,7 @@ def test_a_runtime_never_stops_the_jobs_another_runtime_started(
             second = ours.commit(MONITORS)
             assert second.wait(10) and second.errors == []
             # a job no record claims (started by a runtime on another state folder) as well
-            stray = uuid.uuid4()
-            sink = KafkaCommandSink(kafka, "dummy")
-            sink.send(
-                [
-                    WorkflowConfigCommand(
-                        identifier=TIMESERIES,
-                        message_id=uuid.uuid4(),
-                        job_id=JobId(source_name="motion2", job_number=stray),
-                        params=bundle.workflows[TIMESERIES].params().model_dump(mode="json"),
-                    )
-                ]
-            )
-            sink.close()
+            stray = _start_stray_job(kafka, bundle)
             time.sleep(4.0)  # 8 beats; the old runtime stopped the new job after 1.5 s
             assert set(simulated.running_jobs()) == {
                 (MONITORS, "monitor1"),
@@ -151,33 +166,19 @@ def test_a_runtime_never_stops_the_jobs_another_runtime_started(
 
 
 def test_wfspec_orphans_lists_and_on_request_stops_only_unclaimed_jobs(
-    wait_for, kafka_broker, shipped_bundle_path: Path, tmp_path: Path
+    wait_for,
+    kafka: dict[str, str],
+    bundle: Bundle,
+    simulated: SimulatedBackend,
+    shipped_bundle_path: Path,
+    tmp_path: Path,
 ) -> None:
-    servers = kafka_broker.bootstrap_servers
-    kafka = {"bootstrap.servers": servers}
-    bundle = load_bundle(shipped_bundle_path)
-    with (
-        SimulatedBackend(
-            kafka, "dummy", bundle.workflows.get, heartbeat_interval_s=0.5, publish_data=False
-        ) as simulated,
-        Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path) as ours,
-    ):
+    servers = kafka["bootstrap.servers"]
+    with Runtime(bundle, "dummy", kafka=kafka, state_dir=tmp_path) as ours:
         ours.stage(TIMESERIES, "motion1")
         claimed = ours.commit(TIMESERIES)
         assert claimed.wait(10)
-        stray = uuid.uuid4()
-        sink = KafkaCommandSink(kafka, "dummy")
-        sink.send(
-            [
-                WorkflowConfigCommand(
-                    identifier=TIMESERIES,
-                    message_id=uuid.uuid4(),
-                    job_id=JobId(source_name="motion2", job_number=stray),
-                    params=bundle.workflows[TIMESERIES].params().model_dump(mode="json"),
-                )
-            ]
-        )
-        sink.close()
+        stray = _start_stray_job(kafka, bundle)
         assert wait_for(lambda: (TIMESERIES, "motion2") in simulated.running_jobs())
         command = [
             *WFSPEC,

@@ -62,6 +62,34 @@ def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
     return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
 
 
+async def hover_at(
+    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
+) -> str:
+    """The hover text at ``needle`` (+ ``offset``) in the open file ``path`` (there must be one)."""
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(text, needle, offset),
+        )
+    )
+    assert result is not None, needle
+    return result.contents.value
+
+
+async def definition_at(
+    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
+) -> types.Location:
+    """Where go-to-definition at ``needle`` (+ ``offset``) in ``path`` leads (one location)."""
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(text, needle, offset),
+        )
+    )
+    assert isinstance(result, types.Location), needle
+    return result
+
+
 async def test_mistake_is_reported_at_its_range_and_fixing_clears_it(
     client: LanguageClient, workspace: Path
 ) -> None:
@@ -133,14 +161,7 @@ async def test_hover(client: LanguageClient, workspace: Path) -> None:
     await published(client, path.as_uri(), 1)
 
     async def hover(needle: str, offset: int = 0) -> str:
-        result = await client.text_document_hover_async(
-            types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-                position=position_of(text, needle, offset),
-            )
-        )
-        assert result is not None, needle
-        return result.contents.value
+        return await hover_at(client, path, text, needle, offset)
 
     assert "ParamSets whose params come first" in await hover("params_from:")
     assert "`monitor` source of instrument `dummy`" in await hover("monitor2")
@@ -150,23 +171,14 @@ async def test_hover(client: LanguageClient, workspace: Path) -> None:
     templates = workspace / TEMPLATES
     body = open_file(client, templates)
     await published(client, templates.as_uri(), 1)
-    result = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=templates.as_uri()),
-            position=position_of(body, "{{ config.x_axis.source_name | title }} Correlation"),
-        )
+    value = await hover_at(
+        client, templates, body, "{{ config.x_axis.source_name | title }} Correlation"
     )
-    assert "'Motion1 Correlation Histogram'" in result.contents.value
+    assert "'Motion1 Correlation Histogram'" in value
     params = workspace / PARAMS
     ptext = open_file(client, params)
     await published(client, params.as_uri(), 1)
-    result = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=params.as_uri()),
-            position=position_of(ptext, "toa_edges:"),
-        )
-    )
-    value = result.contents.value
+    value = await hover_at(client, params, ptext, "toa_edges:")
     assert "`edges` param" in value and "units:" in value and "default:" in value
 
 
@@ -176,14 +188,7 @@ async def test_go_to_definition(client: LanguageClient, workspace: Path) -> None
     await published(client, path.as_uri(), 1)
 
     async def definition(needle: str) -> types.Location:
-        result = await client.text_document_definition_async(
-            types.DefinitionParams(
-                text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-                position=position_of(text, needle, 1),
-            )
-        )
-        assert isinstance(result, types.Location), needle
-        return result
+        return await definition_at(client, path, text, needle, 1)
 
     def line_at(location: types.Location) -> str:
         target = Path(location.uri.removeprefix("file://"))
@@ -200,12 +205,7 @@ async def test_go_to_definition(client: LanguageClient, workspace: Path) -> None
     templates = workspace / TEMPLATES
     body = open_file(client, templates)
     await published(client, templates.as_uri(), 1)
-    result = await client.text_document_definition_async(
-        types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=templates.as_uri()),
-            position=position_of(body, "output_name: delta", 14),
-        )
-    )
+    result = await definition_at(client, templates, body, "output_name: delta", 14)
     assert result.uri.endswith("dummy/reduction.yaml") or result.uri.endswith(".yaml")
     assert line_at(result).strip().startswith("delta:")
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from wfspec.compiler import compile_paths
+from wfspec.compiler import CompileResult, compile_paths
 from wfspec.compiler.bundle import bundle_from_document
 from wfspec.compiler.checker import check_paths
 from wfspec.compiler.forms import form_validator
@@ -116,6 +116,22 @@ def _yaml(documents: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+def _compile_if_checked(documents: list[dict[str, Any]]) -> CompileResult | None:
+    """Check ``documents`` (one spec file); None if check refuses them, else the compile
+    result, asserted free of internal errors (I001) in both stages and successful."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spec.yaml"
+        path.write_text(_yaml(documents), encoding="utf-8")
+        checked = check_paths([path])
+        assert [str(d.location) + d.message for d in checked.diagnostics if d.code == "I001"] == []
+        if checked.failed():
+            return None
+        compiled = compile_paths([path])
+    assert [d.message for d in compiled.check.diagnostics if d.code == "I001"] == []
+    assert compiled.ok and compiled.data is not None
+    return compiled
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -136,16 +152,9 @@ def test_what_check_accepts_compile_builds_and_model_and_form_agree(
         "params": params,
         "outputs": {"total": {"title": "Total"}},
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "spec.yaml"
-        path.write_text(_yaml([INSTRUMENT, workflow]), encoding="utf-8")
-        checked = check_paths([path])
-        assert [str(d.location) + d.message for d in checked.diagnostics if d.code == "I001"] == []
-        if checked.failed():
-            return
-        compiled = compile_paths([path])
-    assert [d.message for d in compiled.check.diagnostics if d.code == "I001"] == []
-    assert compiled.ok and compiled.data is not None
+    compiled = _compile_if_checked([INSTRUMENT, workflow])
+    if compiled is None:
+        return
     bundle = bundle_from_document(json.loads(compiled.data))
     entry = json.loads(compiled.data)["workflows"]["prop/generated/1"]
     spec = bundle.workflows["prop/generated/1"]
@@ -200,16 +209,9 @@ def test_what_check_accepts_of_a_template_config_compiles_and_instantiates(
             "outputs": {"histogram": {"title": "Histogram"}},
         },
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "spec.yaml"
-        path.write_text(_yaml([INSTRUMENT, READINGS, template]), encoding="utf-8")
-        checked = check_paths([path])
-        assert [str(d.location) + d.message for d in checked.diagnostics if d.code == "I001"] == []
-        if checked.failed():
-            return
-        compiled = compile_paths([path])
-    assert [d.message for d in compiled.check.diagnostics if d.code == "I001"] == []
-    assert compiled.ok and compiled.data is not None
+    compiled = _compile_if_checked([INSTRUMENT, READINGS, template])
+    if compiled is None:
+        return
     bundle = bundle_from_document(json.loads(compiled.data))
     factory = bundle.template("generated")
     schema = bundle.template_form("generated")["config_schema"]

@@ -57,6 +57,16 @@ def test_every_new_code_is_catalogued_with_an_example_and_a_fix() -> None:
     assert all(CODE_HELP[c].example and CODE_HELP[c].fix for c in CODE_HELP)
 
 
+def corpus_edited(name: str, *edits: tuple[str, str]) -> str:
+    """The text of corpus file ``name`` with each ``(old, new)`` of ``edits`` replaced in turn
+    (every ``old`` must be there: an edit that matches nothing would test the unedited file)."""
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, (name, old)
+        text = text.replace(old, new)
+    return text
+
+
 def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -101,9 +111,11 @@ def test_a_misspelled_key_does_not_hide_unit_and_bounds_errors(tmp_path: Path) -
 def test_a_broken_template_config_field_does_not_cascade_into_usage_checks(
     tmp_path: Path,
 ) -> None:
-    text = (CORPUS / "t010_t011_no_example_unused_field.yaml").read_text(encoding="utf-8")
-    text = text.replace("x_start: {type: float, default: 0.0}", "x_start: {type: flaot}")
-    text = text.replace("x_unit: {type: string, default: mm}", "x_unit: {type: string, unit: mmm}")
+    text = corpus_edited(
+        "t010_t011_no_example_unused_field.yaml",
+        ("x_start: {type: float, default: 0.0}", "x_start: {type: flaot}"),
+        ("x_unit: {type: string, default: mm}", "x_unit: {type: string, unit: mmm}"),
+    )
     # the S errors only: no T007 for the removed x_start, no T010/T011 for a half template
     assert found(write(tmp_path, text)) == {("S005", 8, 19), ("S002", 9, 32)}
 
@@ -122,8 +134,9 @@ def test_a_document_without_a_usable_skeleton_is_still_left_out(tmp_path: Path) 
 
 
 def test_an_int_bound_that_is_a_whole_float_within_range_is_fine(tmp_path: Path) -> None:
-    text = (CORPUS / "p117_int_bound_not_whole.yaml").read_text(encoding="utf-8")
-    text = text.replace("max: 16.5", "max: 16.0").replace("min: 1e20", "min: -9.0e18")
+    text = corpus_edited(
+        "p117_int_bound_not_whole.yaml", ("max: 16.5", "max: 16.0"), ("min: 1e20", "min: -9.0e18")
+    )
     assert found(write(tmp_path, text)) == set()
 
 
@@ -188,7 +201,7 @@ def test_scipp_dim_labels_and_the_runtime_placeholder_reach_the_bundle_as_writte
 ) -> None:
     from wfspec.compiler import compile_paths
 
-    text = (CORPUS / "r020_dim_label.yaml").read_text(encoding="utf-8")
+    text = corpus_edited("r020_dim_label.yaml")
     kept = [line for line in text.splitlines() if not line.startswith(("  bad", "  blank", "#"))]
     text = "\n".join(kept)
     result = compile_paths([SPECS, write(tmp_path, text + "\n")])
@@ -212,8 +225,10 @@ def test_template_messages_speak_of_the_config() -> None:
 
 
 def test_a_template_without_examples_is_rendered_with_its_defaults(tmp_path: Path) -> None:
-    text = (CORPUS / "t010_t011_no_example_unused_field.yaml").read_text(encoding="utf-8")
-    text = text.replace("version: 1", 'version: "{{ config.x_start | int }}"')
+    text = corpus_edited(
+        "t010_t011_no_example_unused_field.yaml",
+        ("version: 1", 'version: "{{ config.x_start | int }}"'),
+    )
     assert found(write(tmp_path, text)) == {("T010", 4, 7), ("T011", 9, 3), ("T013", 4, 7)}
 
 
@@ -268,8 +283,10 @@ def test_a_param_without_a_default_compiles_and_is_left_out_of_the_defaults(
 ) -> None:
     from wfspec.compiler import compile_paths
 
-    text = (CORPUS / "p119_frozen_without_default.yaml").read_text(encoding="utf-8")
-    text = text.replace(", frozen: true}", "}\n  flag: {type: bool}\n  n: {type: int, default: 2}")
+    text = corpus_edited(
+        "p119_frozen_without_default.yaml",
+        (", frozen: true}", "}\n  flag: {type: bool}\n  n: {type: int, default: 2}"),
+    )
     result = compile_paths([SPECS, write(tmp_path, text)])
     assert result.ok, [str(d) for d in result.check.diagnostics]
     entry = json.loads(result.data)["workflows"]["dummy/fixture_p119/1"]
@@ -280,23 +297,29 @@ def test_a_param_without_a_default_compiles_and_is_left_out_of_the_defaults(
 def test_a_misspelled_key_in_a_template_body_does_not_hide_its_template_checks(
     tmp_path: Path,
 ) -> None:
-    text = (CORPUS / "t007_unknown_config_field.yaml").read_text(encoding="utf-8")
-    text = text.replace("  version: 1\n", "  version: 1\n  titel: x\n")
+    text = corpus_edited(
+        "t007_unknown_config_field.yaml", ("  version: 1\n", "  version: 1\n  titel: x\n")
+    )
     assert found(write(tmp_path, text)) == {("S002", 12, 10), ("T007", 15, 16)}
 
 
 def test_a_template_config_bound_that_cannot_build_is_reported_not_an_internal_error(
     tmp_path: Path,
 ) -> None:
-    text = (CORPUS / "t009_field_of_wrong_type.yaml").read_text(encoding="utf-8")
-    text = text.replace("{type: float, default: 0.0}", "{type: int, exclusive_min: 1.5}")
-    text = text.replace("config.x_start.source_name", "config.x_start")
+    text = corpus_edited(
+        "t009_field_of_wrong_type.yaml",
+        ("{type: float, default: 0.0}", "{type: int, exclusive_min: 1.5}"),
+        ("config.x_start.source_name", "config.x_start"),
+    )
     assert found(write(tmp_path, text)) == {("P117", 7, 39)}
 
 
 def test_a_static_unknown_group_in_a_template_body_is_reported_once(tmp_path: Path) -> None:
-    text = (CORPUS / "t007_unknown_config_field.yaml").read_text(encoding="utf-8")
-    text = text.replace("numerater", "numerator").replace("  executor: correlation_histogram\n", "")
-    text = text.replace("group: correlation", "group: monitor_dat")
+    text = corpus_edited(
+        "t007_unknown_config_field.yaml",
+        ("numerater", "numerator"),
+        ("  executor: correlation_histogram\n", ""),
+        ("group: correlation", "group: monitor_dat"),
+    )
     diagnostics = check_paths([SPECS, write(tmp_path, text)]).diagnostics
     assert [(d.code, d.line, d.col) for d in diagnostics] == [("R019", 12, 10)]

@@ -5,24 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from wfspec.compiler import compile_paths
 from wfspec.runtime.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT / "tests" / "data" / "heartbeats"
 ALL_CAPTURES = sorted(str(p) for p in CAPTURES.glob("*.x5f2"))
-
-
-@pytest.fixture(scope="module")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = compile_paths([ROOT / "specs"])
-    assert result.ok, [str(d) for d in result.check.diagnostics]
-    path = tmp_path_factory.mktemp("bundle") / "bundle.json"
-    path.write_bytes(result.data)
-    return path
 
 
 def replay(bundle_path: Path, *files: str, fmt: str | None = None):
@@ -39,8 +28,8 @@ def capture(name: str) -> str:
     return str(CAPTURES / f"{name}.x5f2")
 
 
-def test_replay_without_format_prints_the_three_tables(bundle_path):
-    output = replay(bundle_path, *ALL_CAPTURES)
+def test_replay_without_format_prints_the_three_tables(shipped_bundle_path):
+    output = replay(shipped_bundle_path, *ALL_CAPTURES)
     lines = output.splitlines()
     for header in ("Workflows", "Jobs", "Services"):
         assert any(line.strip() == header for line in lines), (header, output)
@@ -50,8 +39,8 @@ def test_replay_without_format_prints_the_three_tables(bundle_path):
     assert "Traceback" not in output
 
 
-def test_replay_json_has_one_job_row_per_job_seen(bundle_path):
-    view = json.loads(replay(bundle_path, *ALL_CAPTURES, fmt="json"))
+def test_replay_json_has_one_job_row_per_job_seen(shipped_bundle_path):
+    view = json.loads(replay(shipped_bundle_path, *ALL_CAPTURES, fmt="json"))
     # 6 job captures, but error and stopped are the same job (panel_0): 5 jobs.
     rows = {(j["workflow_id"], j["source_name"]) for j in view["jobs"]}
     assert len(view["jobs"]) == 5
@@ -71,14 +60,18 @@ def _total_counts(view: dict) -> tuple[dict, dict]:
     return workflow, job
 
 
-def test_replay_routes_the_files_in_the_order_given(bundle_path):
+def test_replay_routes_the_files_in_the_order_given(shipped_bundle_path):
     stopped, error = capture("job_stopped_code_999"), capture("job_error_traceback")
 
-    workflow, job = _total_counts(json.loads(replay(bundle_path, stopped, error, fmt="json")))
+    workflow, job = _total_counts(
+        json.loads(replay(shipped_bundle_path, stopped, error, fmt="json"))
+    )
     assert workflow["state"] == "error" and job["state"] == "error"
     assert "has no pixel positions" in workflow["summary"]
     assert job["message"] == "ValueError: detector 'panel_0' has no pixel positions"
 
-    workflow, job = _total_counts(json.loads(replay(bundle_path, error, stopped, fmt="json")))
+    workflow, job = _total_counts(
+        json.loads(replay(shipped_bundle_path, error, stopped, fmt="json"))
+    )
     assert workflow["state"] == "stopped" and job["state"] == "stopped"
     assert job["message"] is None

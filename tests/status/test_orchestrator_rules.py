@@ -156,38 +156,35 @@ def beat(orchestrator, clock, number, times, interval):
         )
 
 
+def assert_goes_stale(orchestrator, clock, active_for: float, stale_after: float) -> None:
+    """``MONITOR`` still reads active ``active_for`` s from now, and pending (stale) once
+    ``stale_after`` s more have passed."""
+    clock.advance(active_for)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
+    clock.advance(stale_after)
+    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+
+
 def test_job_status_goes_stale_after_three_missed_beats(orchestrator, job_status, clock):
     """The real backend beats every 1-2 s: a job stopped elsewhere reads stale in seconds,
     not after a fixed 60 s (issue 13)."""
     jobset = commit_monitor(orchestrator)
     beat(orchestrator, clock, jobset.job_number, 3, 1.0)
-    clock.advance(3.0)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
-    clock.advance(0.5)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+    assert_goes_stale(orchestrator, clock, active_for=3.0, stale_after=0.5)
 
 
 def test_a_slow_beat_gets_a_longer_threshold_up_to_the_ceiling(orchestrator, job_status, clock):
     jobset = commit_monitor(orchestrator)
     beat(orchestrator, clock, jobset.job_number, 2, 10.0)
-    clock.advance(29)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
-    clock.advance(2)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+    assert_goes_stale(orchestrator, clock, active_for=29, stale_after=2)
     beat(orchestrator, clock, jobset.job_number, 2, 50.0)  # 3 x 50 s > the 60 s ceiling
-    clock.advance(60)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
-    clock.advance(0.5)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+    assert_goes_stale(orchestrator, clock, active_for=60, stale_after=0.5)
 
 
 def test_before_a_second_beat_the_backend_rhythm_is_assumed(orchestrator, job_status, clock):
     jobset = commit_monitor(orchestrator)
     orchestrator.status_updated(job_status(MONITOR, "monitor1", jobset.job_number))
-    clock.advance(6)  # 3 x the assumed 2 s
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.ACTIVE
-    clock.advance(0.5)
-    assert orchestrator.workflow_status(MONITOR).state is AggregateState.PENDING
+    assert_goes_stale(orchestrator, clock, active_for=6, stale_after=0.5)  # 3 x the assumed 2 s
 
 
 def test_staleness_is_configurable(registry, records, sink, clock, job_status):

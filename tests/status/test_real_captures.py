@@ -9,13 +9,11 @@ import json
 from functools import cache
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streaming_data_types import deserialise_x5f2, serialise_x5f2
 
-from wfspec.compiler import compile_paths
 from wfspec.runtime.cli.main import main
 from wfspec.runtime.status import JobState, JobStatus, ServiceState
 from wfspec.runtime.x5f2 import (
@@ -109,22 +107,23 @@ def test_the_canonical_encoder_writes_what_the_backend_wrote():
     assert stopped == 2
 
 
-@pytest.fixture(scope="module")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = compile_paths([ROOT / "specs"])
-    assert result.ok, [str(d) for d in result.check.diagnostics]
-    path = tmp_path_factory.mktemp("bundle") / "bundle.json"
-    path.write_bytes(result.data)
-    return path
-
-
-def test_replaying_every_capture_ends_in_the_states_the_backend_reported(bundle_path, tmp_path):
+def test_replaying_every_capture_ends_in_the_states_the_backend_reported(
+    shipped_bundle_path, tmp_path
+):
     files = []
     for i, raw in enumerate(raws()):
         path = tmp_path / f"{i:05d}.x5f2"
         path.write_bytes(raw)
         files.append(str(path))
-    args = ["heartbeats", "replay", "--bundle", str(bundle_path), "--format", "json", *files]
+    args = [
+        "heartbeats",
+        "replay",
+        "--bundle",
+        str(shipped_bundle_path),
+        "--format",
+        "json",
+        *files,
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     view = json.loads(result.output)
