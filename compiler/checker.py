@@ -11,7 +11,6 @@ stage and the file, and the remaining stages still run: an author never sees a t
 
 from __future__ import annotations
 
-import gc
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 
 from .check_cache import CheckCache, FileOutcome
 from .diagnostics import Diagnostic, JsonPath, Location, Severity, has_errors
+from .gc_pause import collector_paused
 from .resolve import check_spec_set
 from .salvage import salvage
 from .scope import Scope, cite_at_named, plan_scope
@@ -132,14 +132,9 @@ def check_paths(
     on a 1,000-file set. Reference counting still frees everything else; the collector is
     restored afterwards.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         scope = plan_scope(paths, spec_root if in_context else None, in_context=in_context)
         return _check(scope, overlays or {}, progress, cache if cache is not None else CheckCache())
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check(

@@ -8,15 +8,14 @@ traceback.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .checker import SPEC_SET_FILE, CheckResult, Progress, check_paths, internal_error
 from .emit import bundle_bytes, bundle_document, sources_digest
+from .gc_pause import collector_paused
 from .loader import discover
 
 __all__ = ["CompileResult", "compile_paths"]
@@ -35,29 +34,11 @@ class CompileResult:
         return self.data is not None
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused, as ``check_paths`` does for the check.
-
-    Why: the build stage allocates a few objects per param, output and form node while the
-    whole loaded spec set (hundreds of thousands of objects) stays alive; each collection would
-    scan it again for nothing -- about 20 % of a 2,000-document compile. Reference counting
-    still frees everything else.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compile_paths(
     paths: Sequence[str | Path], *, strict: bool = False, progress: Progress | None = None
 ) -> CompileResult:
     """Check ``paths`` and build the bundle (``strict``: warnings also prevent the build)."""
-    with _collector_paused():
+    with collector_paused():  # as check_paths does, for the build stage too (gc_pause.py)
         return _compile(paths, strict, progress)
 
 
