@@ -236,9 +236,8 @@ print(mark - start, imported - mark, done - imported)
 """
 
 
-def bench_load(bundle_file: Path, repeats: int) -> None:
-    from wfspec.compiler import load_bundle
-
+def cold_load_medians(bundle_file: Path, repeats: int) -> tuple[float, ...]:
+    """Medians of (pydantic import, wfspec import, first load_bundle) in fresh interpreters."""
     runs = []
     for _ in range(max(3, repeats)):
         done = subprocess.run(
@@ -248,7 +247,13 @@ def bench_load(bundle_file: Path, repeats: int) -> None:
             text=True,
         )
         runs.append([float(x) for x in done.stdout.split()])
-    pydantic, imports, first = (statistics.median(column) for column in zip(*runs, strict=True))
+    return tuple(statistics.median(column) for column in zip(*runs, strict=True))
+
+
+def bench_load(bundle_file: Path, repeats: int) -> None:
+    from wfspec.compiler import load_bundle
+
+    pydantic, imports, first = cold_load_medians(bundle_file, repeats)
     total = pydantic + imports + first
     warm = time_calls(lambda: load_bundle(bundle_file), repeats * 4)
     print(
@@ -333,16 +338,7 @@ def load_row(tmp: Path, count: int, repeats: int) -> list[Row]:
     generate(folder, count)
     bundle_file = tmp / "load-build" / "bundle.json"
     write_atomic(bundle_file, compile_paths([folder]).data or b"")
-    runs = []
-    for _ in range(max(3, repeats)):
-        done = subprocess.run(
-            [sys.executable, "-c", COLD_LOAD, str(bundle_file)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        runs.append([float(x) for x in done.stdout.split()])
-    pydantic, imports, first = (statistics.median(column) for column in zip(*runs, strict=True))
+    pydantic, imports, first = cold_load_medians(bundle_file, repeats)
     size = bundle_file.stat().st_size
     print(
         f"load_bundle of {count:,} workflows + {count:,} templates ({size:,} bytes), fresh "
