@@ -15,11 +15,11 @@ from typing import Any
 from ..diagnostics import JsonPath, Location
 from ..documents import WorkflowTemplate
 from ..ids import TimeseriesReference, WorkflowId
+from ..services import known_services
 from ..specset import Located, SpecSet
 
-__all__ = ["BACKEND_SERVICES", "Definition", "SpecIndex"]
+__all__ = ["Definition", "SpecIndex"]
 
-BACKEND_SERVICES = ("monitor_data", "detector_data", "data_reduction", "timeseries")
 """The ESS livedata backend's services: a workflow's group (or service) names one of them."""
 
 
@@ -96,8 +96,10 @@ class SpecIndex:
         return [s for n in names for s in self.spec_set.instruments[n].model.sources]
 
     def groups(self) -> list[str]:
-        """Backend services plus every group and service the spec set uses."""
-        found = set(BACKEND_SERVICES)
+        """The services check knows (backend, executors, declared) plus every group and service
+        the spec set uses: the same list R019 judges by (``services.known_services``)."""
+        declared = [s for i in self.spec_set.instruments.values() for s in i.model.services]
+        found = set(known_services(declared))
         for entry in self.spec_set.workflows.values():
             found.add(entry.model.group)
             if entry.model.service:
