@@ -15,7 +15,8 @@ Inside a template's ``workflow`` any string may be a Jinja2 expression, also whe
 boolean is expected (``version: "{{ config.version }}"``). :func:`templated` derives, from each
 model, a *template* model whose scalar fields accept an expression string in place of the scalar
 while nested mappings keep ``extra='forbid'`` — so a misspelled key in a template body is still
-caught. The body's ``source_names`` may instead be derived from the spec set's timeseries outputs
+caught. Every model is built on first use (``defer_build``), so importing this module builds no
+validator. The body's ``source_names`` may instead be derived from the spec set's timeseries outputs
 with :class:`SourceNamesFrom` (``{from: timeseries, except: [x_axis]}``).
 """
 
@@ -81,7 +82,8 @@ Temporality = Literal["window", "cumulative", "series"]
 SourceKind = Literal["detector", "monitor", "area_detector", "log", "other"]
 Executor = Literal["correlation_histogram"]
 
-_FORBID = ConfigDict(extra="forbid")
+_FORBID = ConfigDict(extra="forbid", defer_build=True)
+"""Every model here is built on first use (``defer_build``): see :func:`templated`."""
 
 
 # --------------------------------------------------------------------------- Instrument
@@ -121,6 +123,7 @@ class Instrument(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -168,6 +171,7 @@ class ParamSet(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -366,6 +370,7 @@ class Workflow(_WorkflowBody):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -403,7 +408,6 @@ def _is_model(tp: Any) -> bool:
 
 _SCALARS = (int, float, bool)
 _TEMPLATED: dict[type[BaseModel], Any] = {}
-_PENDING: list[type[BaseModel]] = []
 
 
 def _loosen(tp: Any) -> Any:
@@ -436,6 +440,19 @@ def _loosen(tp: Any) -> Any:
     return tp
 
 
+def _resolved(model: type[BaseModel], field_name: str, info: FieldInfo) -> Any:
+    """The field's type with forward references evaluated.
+
+    Models are built on first use, so a recursive field (a group's ``fields: dict[str,
+    ParamDef]``, where ``ParamDef`` is defined after the group) is still a ``ForwardRef`` when a
+    template variant is derived from it; it is evaluated in the namespace of the model that
+    declares it, exactly as pydantic would.
+    """
+    if not isinstance(info.annotation, ForwardRef):
+        return info.annotation
+    return typing.get_type_hints(model, include_extras=True)[field_name]
+
+
 def _field_copy(info: FieldInfo, constrained: bool) -> FieldInfo:
     kwargs: dict[str, Any] = {
         "title": info.title,
@@ -466,7 +483,7 @@ def templated(model: type[BaseModel], exclude: frozenset[str] = frozenset()) -> 
     for field_name, info in model.model_fields.items():
         if field_name in exclude:
             continue
-        annotation = info.annotation
+        annotation = _resolved(model, field_name, info)
         if field_name == "type" and typing.get_origin(annotation) is Literal:
             fields[field_name] = (annotation, _field_copy(info, constrained=False))
             continue
@@ -483,13 +500,16 @@ def templated(model: type[BaseModel], exclude: frozenset[str] = frozenset()) -> 
         fields[field_name] = (loosened, _field_copy(info, constrained=False))
     result = create_model(  # type: ignore[call-overload]
         name,
-        __config__=ConfigDict(extra=model.model_config.get("extra", "ignore")),
+        __config__=ConfigDict(extra=model.model_config.get("extra", "ignore"), defer_build=True),
         __doc__=f"{(model.__doc__ or '').strip()} (template body: scalars may be expressions)",
         __module__=__name__,
         **fields,
     )
     _TEMPLATED[model] = result
-    _PENDING.append(result)
+    # Built on first use like every model here: pydantic then resolves the forward references
+    # (a group's fields hold ParamDefs, hence TemplateGroupParam refers to itself) in this
+    # module's namespace, where every template model is registered under its own name.
+    globals()[name] = result
     return result
 
 
@@ -502,7 +522,7 @@ class SourceNamesFrom(BaseModel):
     config fields listed in ``except``.
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     from_: Literal["timeseries"] = Field(
         alias="from",
@@ -571,6 +591,7 @@ class WorkflowTemplate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -621,17 +642,6 @@ class WorkflowTemplate(BaseModel):
         description="Configs rendered and checked by `wfspec check` against their expect.",
     )
 
-
-def _rebuild_templated() -> None:
-    namespace = {m.__name__: m for m in _PENDING}
-    namespace["Expression"] = Expression
-    for model in _PENDING:
-        model.model_rebuild(_types_namespace=namespace)
-    TemplateWorkflow.model_rebuild(_types_namespace=namespace)
-    WorkflowTemplate.model_rebuild(_types_namespace=namespace)
-
-
-_rebuild_templated()
 
 Document = Instrument | ParamSet | Workflow | WorkflowTemplate
 

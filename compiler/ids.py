@@ -19,7 +19,7 @@ _ID_FORMAT = "instrument/name/version, e.g. 'dummy/monitor_histogram/1'"
 class WorkflowId(BaseModel):
     """``instrument/name/version``; JSON form is an object, the string form is accepted too."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     instrument: str = Field(description="Instrument name (a slug).")
     name: str = Field(description="Workflow name (a slug).")
@@ -88,7 +88,7 @@ class TimeseriesReference(BaseModel):
     never contain ``@``).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     workflow_id: WorkflowId = Field(description="The workflow that produces the timeseries.")
     source_name: str = Field(description="The stream the workflow runs on, e.g. motion1.")

@@ -42,7 +42,7 @@ __all__ = [
     "field_title",
 ]
 
-_FORBID = ConfigDict(extra="forbid")
+_FORBID = ConfigDict(extra="forbid", defer_build=True)
 
 ChoiceValue = StrictStr | StrictInt | StrictFloat
 """A choice is a string, an integer or a float; it dumps exactly as written."""
@@ -109,6 +109,8 @@ class _ParamBase(BaseModel):
 class _UnitMixin(BaseModel):
     """``unit`` (fixed) or ``units`` (the user picks one) — exactly one of them where needed."""
 
+    model_config = ConfigDict(defer_build=True)
+
     unit: str | None = Field(
         default=None,
         title="Unit",
@@ -127,6 +129,8 @@ class _UnitMixin(BaseModel):
 
 
 class _BoundsMixin(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     min: Number | None = Field(default=None, title="Minimum", description="Smallest allowed value.")
     max: Number | None = Field(default=None, title="Maximum", description="Largest allowed value.")
     exclusive_min: Number | None = Field(
@@ -244,7 +248,7 @@ class GroupParam(_ParamBase):
 class EdgesDefault(BaseModel):
     """The default of an ``edges`` param; extra keys give defaults to its extra ``fields``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     start: Number | None = Field(default=None, title="Start", description="First bin edge.")
     stop: Number | None = Field(default=None, title="Stop", description="Last bin edge.")
@@ -285,7 +289,7 @@ class EdgesParam(_ParamBase, _UnitMixin):
 class RangeDefault(BaseModel):
     """The default of a ``range`` param; extra keys give defaults to its extra ``fields``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     start: Number | None = Field(default=None, title="Start", description="Lower bound.")
     stop: Number | None = Field(default=None, title="Stop", description="Upper bound.")
@@ -361,9 +365,6 @@ ParamDef = Annotated[
 
 ParamDefs = dict[str, ParamDef]
 """Name -> ParamDef, in YAML order (a workflow's ``params``, a template's ``config``)."""
-
-for _model in (GroupParam, EdgesParam, RangeParam):
-    _model.model_rebuild()
 
 
 def field_title(name: str, title: str | None = None) -> str:

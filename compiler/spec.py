@@ -19,7 +19,7 @@ Temporality = Literal["window", "cumulative", "series"]
 class OutputSpec(BaseModel):
     """One result a workflow publishes. ``dims == []`` means 0-d (a scalar)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: str
     description: str = ""
@@ -36,7 +36,7 @@ class OutputSpec(BaseModel):
 class ViewSpec(BaseModel):
     """A named way to look at some of a workflow's outputs together."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: str
     description: str = ""
@@ -46,7 +46,7 @@ class ViewSpec(BaseModel):
 class AuxSourceSpec(BaseModel):
     """An auxiliary input role (e.g. an ROI stream) and the streams that may fill it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: str
     description: str = ""
@@ -58,7 +58,7 @@ class AuxSourceSpec(BaseModel):
 class TemplateOrigin(BaseModel):
     """Provenance of a template instance: which template, with which (validated) config."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     template: str
     config: dict[str, Any]
@@ -72,7 +72,7 @@ def params_class_name(workflow_id: WorkflowId) -> str:
 class WorkflowSpec(BaseModel):
     """A concrete workflow, identified on the wire by ``id`` (``instrument/name/version``)."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     id: WorkflowId
     group: str

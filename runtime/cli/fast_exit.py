@@ -19,7 +19,6 @@ import atexit
 import os
 import sys
 import threading
-from typing import NoReturn
 
 __all__ = ["exit_status", "leave"]
 
