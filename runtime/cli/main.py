@@ -15,11 +15,11 @@ To add a command: define it in its own module and add one row to :data:`COMMANDS
 that each row's help is the command's own first docstring line, and that every command listed in
 ``wfspec.compiler.cli.COMMANDS`` / ``wfspec.runtime.cli.commands.COMMANDS`` has a row).
 
-The console script is :func:`console_main`, not the group: after a short-lived command
-(``CommandEntry.fast_exit``) it leaves through :mod:`wfspec.runtime.cli.fast_exit`, which skips
-the interpreter's teardown (freeing every pydantic model, jinja environment and loaded document
-one by one: ~40 ms, a sixth of ``wfspec check specs``). ``main`` stays a plain click group, so
-``CliRunner`` and ``python -c "...main()"`` callers get an ordinary ``SystemExit``.
+The console script is :func:`console_main`, not the group: a short-lived command
+(``CommandEntry.short_lived``) runs with a relaxed garbage collector and leaves without the
+interpreter's teardown (:mod:`wfspec.runtime.cli.short_lived`: together ~50 ms, a fifth of
+``wfspec check specs``). ``main`` stays a plain click group, so ``CliRunner`` and other in-process
+callers get ordinary behaviour and an ordinary ``SystemExit``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 import click
@@ -38,41 +38,41 @@ __all__ = ["COMMANDS", "CommandEntry", "LazyGroup", "console_main", "main"]
 class CommandEntry(NamedTuple):
     """Where a sub-command lives (``"package.module:attribute"``) and its one-line help.
 
-    ``fast_exit``: the command only reads and writes files (every file it writes is closed
-    before it returns) and starts no thread, broker or server, so the process may end without
-    the interpreter's teardown (see :mod:`wfspec.runtime.cli.fast_exit`).
+    ``short_lived``: the command only reads and writes files (every file it writes is closed
+    before it returns) and starts no thread, broker or server: the console script may relax the
+    collector for it and end it without teardown (see :mod:`wfspec.runtime.cli.short_lived`).
     """
 
     target: str
     help: str
-    fast_exit: bool = False
+    short_lived: bool = False
 
 
 COMMANDS: dict[str, CommandEntry] = {
     "check": CommandEntry(
         "wfspec.compiler.cli_check:check_command",
         "Check spec files and folders (recursive *.yaml / *.yml) and report every problem.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "compile": CommandEntry(
         "wfspec.compiler.cli_build:compile_command",
         "Compile specs into one deterministic bundle (OUTPUT/bundle.json).",
-        fast_exit=True,
+        short_lived=True,
     ),
     "render": CommandEntry(
         "wfspec.compiler.cli_build:render_command",
         "Preview the WorkflowSpec and params form a template gives for one config.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "diff": CommandEntry(
         "wfspec.compiler.cli_build:diff_command",
         "Semantic diff of two bundles (or two spec folders) by WorkflowId.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "schemas": CommandEntry(
         "wfspec.compiler.schema_gen:schemas_command",
         "Regenerate schemas/*.json and docs/spec-language.md from the document models.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "heartbeats": CommandEntry(
         "wfspec.runtime.cli.heartbeats:heartbeats",
@@ -93,17 +93,17 @@ COMMANDS: dict[str, CommandEntry] = {
     "explain": CommandEntry(
         "wfspec.compiler.cli_explain:explain_command",
         "Explain a diagnostic code (S002, R004 ...): its meaning, an example and the fix.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "list": CommandEntry(
         "wfspec.runtime.cli.authoring:list_command",
         "List instruments (with sources), workflows, templates and timeseries references.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "show": CommandEntry(
         "wfspec.runtime.cli.authoring:show_command",
         "Show a workflow -- static, or a template instance -- as spec, defaults and form.",
-        fast_exit=True,
+        short_lived=True,
     ),
     "orphans": CommandEntry(
         "wfspec.runtime.cli.orphans:orphans_command",
@@ -136,6 +136,8 @@ class LazyGroup(click.Group):
         self.lazy_commands = lazy_commands
         self.resolved: str | None = None
         """The sub-command name this process ran (None for ``--help``, ``--version``...)."""
+        self.on_resolve: Callable[[str], None] | None = None
+        """Called with the sub-command's name before it runs (the console script's hook)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -180,7 +182,10 @@ class LazyGroup(click.Group):
             ctx.fail(
                 f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else "")
             )
-        return super().resolve_command(ctx, args)
+        resolved = super().resolve_command(ctx, args)
+        if self.on_resolve is not None:
+            self.on_resolve(name)
+        return resolved
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table: ``wfspec --help`` imports no command module."""
@@ -230,14 +235,21 @@ def main() -> None:
 
 
 def console_main(args: Sequence[str] | None = None) -> NoReturn:
-    """The ``wfspec`` console script: run the group; a short-lived command exits without teardown.
+    """The ``wfspec`` console script: the group, with the short-lived process policy.
 
-    Everything a normal exit does that a user can observe still happens (output flushed, exit
-    status kept, ``atexit`` handlers run); only the freeing of every object is skipped, and only
-    when the command allows it and no other thread is alive (:func:`fast_exit.leave`).
+    Start-up runs with a relaxed collector; once the sub-command is known, a long-running one
+    gets the usual collector back, and a short-lived one (or ``--help``) ends without teardown
+    when that is safe (:mod:`wfspec.runtime.cli.short_lived`).
     """
-    from . import fast_exit
+    from . import short_lived
 
+    def settle(name: str) -> None:
+        entry = COMMANDS.get(name)
+        if entry is None or not entry.short_lived:
+            short_lived.restore_collector()
+
+    short_lived.relax_collector()
+    main.on_resolve = settle
     try:
         main.main(args=args, prog_name="wfspec")
     except SystemExit as stop:
@@ -245,8 +257,8 @@ def console_main(args: Sequence[str] | None = None) -> NoReturn:
     else:  # pragma: no cover - click's standalone mode always raises SystemExit
         status = 0
     entry = COMMANDS.get(main.resolved or "")
-    if main.resolved is None or (entry is not None and entry.fast_exit):
-        fast_exit.leave(status)
+    if main.resolved is None or (entry is not None and entry.short_lived):
+        short_lived.leave(status)
     sys.exit(status)
 
 

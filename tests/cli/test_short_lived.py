@@ -1,8 +1,9 @@
-"""The ``wfspec`` console script ends short-lived commands without teardown, and loses nothing.
+"""The ``wfspec`` console script: short-lived commands collect rarely and end without teardown.
 
 Each test runs the console entry point in a fresh interpreter, as a user's shell does. A probe
 object whose ``__del__`` prints ``teardown`` tells whether the interpreter's teardown ran: it
-must not for a short-lived command (that is the saving), and must for everything else.
+must not for a short-lived command (that is the saving), and must for everything else. An
+``atexit`` handler prints the collector's thresholds the command ran with.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from wfspec.runtime.cli.fast_exit import exit_status
 from wfspec.runtime.cli.main import COMMANDS
+from wfspec.runtime.cli.short_lived import exit_status
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 
@@ -29,7 +30,8 @@ PROBE = textwrap.dedent(
             print("teardown", file=sys.stderr, flush=True)
 
     probe = Probe()
-    atexit.register(lambda: print("atexit ran", file=sys.stderr, flush=True))
+    import gc
+    atexit.register(lambda: print("atexit ran", gc.get_threshold(), file=sys.stderr, flush=True))
     if {keep_thread!r}:
         threading.Thread(target=time.sleep, args=(0.2,)).start()
     from wfspec.runtime.cli.main import console_main
@@ -54,7 +56,7 @@ def test_check_exits_fast_with_its_output_and_status(tmp_path: Path) -> None:
     done = _wfspec("check", str(REPO_SPECS))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("no problems in ")
-    assert "atexit ran" in done.stderr
+    assert "atexit ran (200000, " in done.stderr
     assert "teardown" not in done.stderr
 
     bad = tmp_path / "specs" / "broken.yaml"
@@ -74,10 +76,11 @@ def test_usage_errors_keep_exit_status_2() -> None:
 
 
 def test_a_long_running_command_exits_normally() -> None:
-    assert not COMMANDS["run"].fast_exit and not COMMANDS["serve"].fast_exit
+    assert not COMMANDS["run"].short_lived and not COMMANDS["serve"].short_lived
     done = _wfspec("instances", "--help")
     assert done.returncode == 0, done.stderr
-    assert "teardown" in done.stderr and "atexit ran" in done.stderr
+    assert "teardown" in done.stderr
+    assert "atexit ran (700, 10, 10)" in done.stderr, "a long-running command collects as usual"
 
 
 def test_a_live_thread_means_a_normal_exit() -> None:
