@@ -139,3 +139,18 @@ def test_a_target_that_is_not_a_command_is_reported() -> None:
     used = CliRunner().invoke(_group("wfspec.runtime.cli.main:COMMANDS"), ["broken"])
     assert used.exit_code == 2
     assert "wfspec.runtime.cli.main:COMMANDS is not a click command" in used.output
+
+
+def test_check_imports_only_what_the_documents_need(tmp_path: Path) -> None:
+    """jinja2 comes with templates, jsonschema with a structural error, scipp with odd units."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shipped = Path(__file__).resolve().parents[2] / "specs"
+    (specs / "instrument.yaml").write_text(
+        (shipped / "dummy" / "instrument.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    plain = _imports_of(["check", str(specs)])
+    assert plain["heavy"] == ["pydantic", "ruamel"]
+
+    with_templates = _imports_of(["check", str(shipped)])
+    assert "jinja2" in with_templates["heavy"]
