@@ -4,11 +4,13 @@ Both read a spec folder (compiled in memory, as ``render`` does) or a ``bundle.j
 ``list`` gives instruments with their sources, static workflows, templates and timeseries
 references; ``show`` prints one workflow -- static, or a template instance from the instance
 store -- as its WorkflowSpec, defaults and params form (the JSON Schema and uiSchema a dashboard
-renders).
+renders). ``show``'s ID completes in the shell (TAB) from the same source and stores.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from typing import Any
 
@@ -125,8 +127,50 @@ def list_command(source: str, fmt: str) -> None:
         console.print(table)
 
 
+def workflow_ids(source: str, store_path: str | None = None) -> dict[str, str]:
+    """Every workflow id ``show`` accepts for ``source`` -> its title: static workflows, then
+    the template instances in the instruments' stores (or ``store_path``), sorted."""
+    from wfspec.runtime.instance_store import InstanceStore
+    from wfspec.runtime.registry import WorkflowRegistry
+
+    bundle = _bundle(source)
+    ids = {str(wid): spec.title for wid, spec in sorted(bundle.workflows.items(), key=str)}
+    stores = (
+        [InstanceStore(store_path)]
+        if store_path is not None
+        else [InstanceStore.for_instrument(name) for name in sorted(bundle.instruments)]
+    )
+    for store in stores:
+        registry = WorkflowRegistry(bundle, store)
+        for wid in sorted(registry.instance_ids(), key=str):
+            spec = registry.get(wid)
+            ids.setdefault(str(wid), spec.title if spec is not None else "")
+    return ids
+
+
+def _complete_workflow_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[Any]:
+    """TAB on ``wfspec show``: the ids of the ``--specs`` source and stores, with titles.
+
+    A completion must never print into the shell: a source that does not compile, a broken
+    store or any other failure completes nothing, and whatever the compile reports is dropped.
+    """
+    from click.shell_completion import CompletionItem
+
+    source = ctx.params.get("source") or "specs"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            ids = workflow_ids(source, ctx.params.get("store_path"))
+    except (Exception, SystemExit):
+        return []
+    return [
+        CompletionItem(wid, help=title) for wid, title in ids.items() if wid.startswith(incomplete)
+    ]
+
+
 @click.command("show")
-@click.argument("workflow_id", metavar="ID")
+@click.argument("workflow_id", metavar="ID", shell_complete=_complete_workflow_ids)
 @_specs_option
 @store_option()
 @click.option(

@@ -170,3 +170,38 @@ def test_shell_completion_completes_commands_and_codes() -> None:
 
     assert {"check", "explain", "list", "show"} <= set(complete("wfspec ", 1))
     assert complete("wfspec explain T00", 2)[:2] == ["T001", "T002"]
+
+
+def test_show_completes_workflow_ids_of_the_source_and_its_stores(run, tmp_path: Path) -> None:
+    """TAB after ``wfspec show``: static ids and the store's template instances; a source that
+    does not compile completes nothing and prints nothing into the shell."""
+    import os
+    import subprocess
+    import sys
+
+    wfspec = Path(sys.executable).parent / "wfspec"
+
+    def complete(words: str) -> tuple[list[str], str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+        env.update(_WFSPEC_COMPLETE="bash_complete", XDG_STATE_HOME=str(tmp_path / "state"))
+        done = subprocess.run([wfspec], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        lines = [line for line in done.stdout.splitlines() if line]
+        return [line.split(",", 1)[1] for line in lines], done.stderr
+
+    ids, _ = complete(f"wfspec show --specs {SPECS} dummy/m")
+    assert ids == ["dummy/monitor_histogram/1"]
+    assert MOTION1 not in complete(f"wfspec show --specs {SPECS} dummy/")[0]
+
+    assert run("compile", SPECS, "-o", tmp_path / "build").exit_code == 0
+    added = run(
+        "instances", "add", "correlation_histogram_1d", "--bundle", tmp_path / "build",
+        "--set", f"x_axis={AXIS}", "--set", "x_unit=mm",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert MOTION1 in complete(f"wfspec show --specs {SPECS} dummy/")[0]
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("kind: Workflow\nname: [\n", encoding="utf-8")
+    assert complete(f"wfspec show --specs {broken} dummy/") == ([], "")
