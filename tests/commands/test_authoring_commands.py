@@ -96,13 +96,18 @@ def test_show_a_static_workflow(run) -> None:
     assert data["params_schema"]["type"] == "object"
 
 
-def test_show_a_template_instance_from_the_store(run, tmp_path: Path) -> None:
+def _add_motion1_instance(run, tmp_path: Path) -> None:
+    """Store the motion1 correlation instance (``MOTION1``) through ``wfspec instances add``."""
     assert run("compile", SPECS, "-o", tmp_path / "build").exit_code == 0
     added = run(
         "instances", "add", "correlation_histogram_1d", "--bundle", tmp_path / "build",
         "--set", f"x_axis={AXIS}", "--set", "x_unit=mm",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
+
+
+def test_show_a_template_instance_from_the_store(run, tmp_path: Path) -> None:
+    _add_motion1_instance(run, tmp_path)
     result = run("show", MOTION1, "--specs", SPECS, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -193,12 +198,7 @@ def test_show_completes_workflow_ids_of_the_source_and_its_stores(run, tmp_path:
     assert ids == ["dummy/monitor_histogram/1"]
     assert MOTION1 not in complete(f"wfspec show --specs {SPECS} dummy/")[0]
 
-    assert run("compile", SPECS, "-o", tmp_path / "build").exit_code == 0
-    added = run(
-        "instances", "add", "correlation_histogram_1d", "--bundle", tmp_path / "build",
-        "--set", f"x_axis={AXIS}", "--set", "x_unit=mm",
-    )  # fmt: skip
-    assert added.exit_code == 0, added.output
+    _add_motion1_instance(run, tmp_path)
     assert MOTION1 in complete(f"wfspec show --specs {SPECS} dummy/")[0]
 
     broken = tmp_path / "broken"
