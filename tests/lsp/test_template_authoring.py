@@ -12,7 +12,10 @@ from pytest_lsp import LanguageClient
 from .conftest import (
     change,
     completion_at,
+    definition_at,
+    hover_at,
     open_file,
+    position_of,
     published,
 )
 
@@ -182,3 +185,68 @@ async def test_filters_names_and_example_config_keys(
     keys = await completion_at(client, path, typed, "      x_\n", 8)
     assert [i.label for i in keys] == ["x_start", "x_stop"]  # x_axis, x_unit are set already
     assert keys[0].detail == "float"
+
+
+async def test_hover_and_definition_of_config_chains(
+    client: LanguageClient, workspace: Path
+) -> None:
+    path, text = await open_shaped(client, workspace)
+    line_of = text.split("\n").index
+
+    hover = await hover_at(client, path, text, "{{ config.options.limits.low }}", 20)
+    assert hover.startswith("**config.options.limits**: `group` — Limits")
+    assert "- parts: `low`" in hover
+    hover = await hover_at(client, path, text, "{{ config.axis.source_name | slug }}", 18)
+    assert hover.startswith("**config.axis.source_name**: `string`")
+    assert "The stream the workflow runs on" in hover
+    assert "renders to `'motion1_shaped_histogram'`" in hover  # the string's value follows
+    hover = await hover_at(client, path, text, "{{ config.axis.source_name | slug }}", 11)
+    assert hover.startswith("**config.axis**: `timeseries` param — Axis")
+    assert "The timeseries to histogram against." in hover
+    assert "- parts: `workflow_id`, `source_name`, `output_name`" in hover
+    hover = await hover_at(client, path, text, "except: [axis]", 10)
+    assert hover.startswith("**config.axis**: `timeseries` param")
+    hover = await hover_at(client, path, text, "      axis: dummy/timeseries_data", 7)
+    assert hover.startswith("**config.axis**")
+
+    found = await definition_at(client, path, text, "{{ config.options.limits.low }}", 27)
+    assert found.range.start == position_of(text, "low: {type: float")
+    found = await definition_at(client, path, text, "{{ config.axis.source_name | slug }}", 18)
+    assert (found.uri, found.range.start) == (path.as_uri(), types.Position(line_of("  axis:"), 2))
+    found = await definition_at(client, path, text, "except: [axis]", 10)
+    assert found.range.start.line == line_of("  axis:")
+    found = await definition_at(client, path, text, "{{ config.binning.num_bins }}", 20)
+    assert found.range.start.line == line_of("  binning:")  # a built-in part: the field
+
+
+async def test_hover_on_a_timeseries_reference(client: LanguageClient, workspace: Path) -> None:
+    path, text = await open_shaped(client, workspace)
+    expected = [
+        "**dummy/timeseries_data/1/delta@motion1**: timeseries",
+        "- workflow: Readings (`dummy/timeseries_data/1`)",
+        "- output: Readings (`delta`), series, no unit declared",
+        "- source: Motion 1 (`motion1`), `log` source of `dummy`, unit `mm`",
+        "The log's values over time, in the log's own unit.",
+    ]
+    string_form = await hover_at(client, path, text, "dummy/timeseries_data/1/delta@motion1", 5)
+    assert all(line in string_form for line in expected), string_form
+    default = await hover_at(client, path, text, "source_name: motion2", 15)  # the config default
+    assert "**dummy/timeseries_data/1/delta@motion2**: timeseries" in default
+    assert "- source: Motion 2 (`motion2`), `log` source of `dummy`, unit `deg`" in default
+    templates = workspace / TEMPLATES
+    body = open_file(client, templates)
+    await published(client, templates.as_uri(), 1)
+    mapping = await hover_at(client, templates, body, "workflow_id: dummy/timeseries_data/1", 14)
+    assert all(line in mapping for line in expected), mapping
+
+    unknown = text.replace("delta@motion1", "delta@motion9")
+    change(client, path, unknown, 2)
+    diagnostics = await published(client, path.as_uri(), 2)
+    assert diagnostics  # the checker says what is wrong; the hover claims nothing
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(unknown, "delta@motion9", 8),
+        )
+    )
+    assert result is None
