@@ -20,7 +20,7 @@ numerator, x_axis); did you mean 'numerator'?"), never of Python objects.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -43,12 +43,16 @@ class Shape:
     """What a config value looks like to an expression: its type name and its attributes.
 
     ``fields`` are named parts (group fields, timeseries parts) with their shapes; ``python`` are
-    the Python types whose public attributes (methods) are usable too.
+    the Python types whose public attributes (methods) are usable too. ``title`` and
+    ``description`` are the author's (or the built-in part's) words: the checker does not need
+    them, the editor shows them (completion details, hover), so both read one model.
     """
 
     kind: str
     fields: Mapping[str, Shape] = field(default_factory=dict)
     python: tuple[type, ...] = ()
+    title: str | None = None
+    description: str | None = None
 
     def attribute(self, name: str) -> Shape | None:
         """The shape of ``value.name``; a method or unknown part gives an opaque shape."""
@@ -63,37 +67,46 @@ class Shape:
 
 
 _ANY = Shape("value")
+
+
+def _part(model: type, name: str, kind: str, python: type) -> Shape:
+    """A built-in part of a timeseries, described by the field of its id model."""
+    return Shape(kind, python=(python,), description=model.model_fields[name].description)
+
+
 _WORKFLOW_ID = Shape(
     "workflow id",
     {
-        "instrument": Shape("string", python=(str,)),
-        "name": Shape("string", python=(str,)),
-        "version": Shape("int", python=(int,)),
+        "instrument": _part(WorkflowId, "instrument", "string", str),
+        "name": _part(WorkflowId, "name", "string", str),
+        "version": _part(WorkflowId, "version", "int", int),
     },
     (WorkflowId,),
+    description=TimeseriesReference.model_fields["workflow_id"].description,
 )
 _TIMESERIES = Shape(
     "timeseries",
     {
         "workflow_id": _WORKFLOW_ID,
-        "source_name": Shape("string", python=(str,)),
-        "output_name": Shape("string", python=(str,)),
+        "source_name": _part(TimeseriesReference, "source_name", "string", str),
+        "output_name": _part(TimeseriesReference, "output_name", "string", str),
     },
     (TimeseriesReference,),
 )
 
 
 def _shape(defn: ParamDef) -> Shape:
+    words = {"title": defn.title, "description": defn.description}
     if isinstance(defn, TimeseriesParam):
-        return _TIMESERIES
+        return replace(_TIMESERIES, **words)
     expanded = expand(defn)
     if expanded is not None or isinstance(defn, GroupParam):
         group = expanded.group if expanded is not None else defn
-        return Shape(defn.type, {n: _shape(f) for n, f in group.fields.items()}, (dict,))
+        return Shape(defn.type, {n: _shape(f) for n, f in group.fields.items()}, (dict,), **words)
     if isinstance(defn, ChoiceParam):
         types = tuple(dict.fromkeys(type(v) for v in choice_values(defn))) or (str,)
-        return Shape("choice", python=types)
-    return Shape(defn.type, python=(_SCALAR_TYPES.get(defn.type, object),))
+        return Shape("choice", python=types, **words)
+    return Shape(defn.type, python=(_SCALAR_TYPES.get(defn.type, object),), **words)
 
 
 def config_shape(defs: Mapping[str, ParamDef]) -> Shape:

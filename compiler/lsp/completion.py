@@ -8,7 +8,13 @@ key being typed (:func:`~.cursor.typing_context`, which works on half-typed YAML
 - ``group`` / ``service``: the backend's services and the groups the spec set uses;
 - ``unit`` / ``units``: units of the same dimension as those already written next to it (the
   backend's unit enums), else every unit the backend knows;
-- ``config.<field>`` inside a ``{{ ... }}`` expression of a template: its config fields;
+- ``config.`` inside a ``{{ ... }}`` / ``{% ... %}`` expression of a template: its config
+  fields, and after ``config.<field>.`` that field's parts (a timeseries' ``workflow_id``,
+  ``source_name``, ``output_name``, a workflow id's ``instrument``/``name``/``version``, a
+  group's fields, the built-in fields of ``edges``/``range``/a number with ``units``), each
+  with its type and title; from the checker's config shape (:mod:`.expressions`), so nothing
+  offered is a T007/T009; after ``|`` the environment's filters, after ``is`` its tests;
+- a key of a template example's config: the config fields not written yet;
 - a template example's timeseries config value and its ``workflow_id`` / ``source_name`` /
   ``output_name``: the spec set's timeseries references;
 - a view's ``fields``: the document's outputs; a template's ``source_names.except``: its
@@ -17,18 +23,23 @@ key being typed (:func:`~.cursor.typing_context`, which works on half-typed YAML
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from lsprotocol import types
 
+from ..template_static import Shape
 from ..units import BACKEND_UNIT_ENUMS, KNOWN_UNITS
 from .cursor import Cursor, typing_context
+from .expressions import chain_before, expression_before, resolve, template_config
 from .index import SpecIndex
 
 __all__ = ["completions"]
 
-_EXPRESSION_CONFIG = re.compile(r"\{\{(?:(?!\}\}).)*\bconfig\.(\w*)$")
 _WORD = re.compile(r"[^\s\[\],{}:'\"]+")
+_FILTER = re.compile(r"\|\s*\w*$")
+_TEST = re.compile(r"\bis\s+(?:not\s+)?\w*$")
+_NAME = re.compile(r"(?<![\w.\]\)'\"])(\w*)$")
 
 
 def _items(labels, kind: types.CompletionItemKind, details=None) -> list[types.CompletionItem]:
@@ -59,16 +70,88 @@ def _units_like(block: list[str]) -> list[str]:
     return sorted(KNOWN_UNITS)
 
 
-def _config_fields(cursor: Cursor) -> list[str]:
-    """The template's config field names, from the buffer (works while it does not check)."""
-    return [
-        str(span.path[1])
-        for span in cursor.doc.outline.spans
-        if span.document == cursor.document
-        and span.role == "key"
-        and len(span.path) == 2
-        and span.path[0] == "config"
-    ]
+def _detail(shape: Shape | None) -> str | None:
+    if shape is None:
+        return None
+    return shape.kind + (f" — {shape.title}" if shape.title else "")
+
+
+def _shape_items(names: list[str], shapes: Shape | None) -> list[types.CompletionItem]:
+    """Fields or parts, in the order the config declares them, with type, title, description."""
+    items = []
+    for order, name in enumerate(names):
+        shape = shapes.fields.get(name) if shapes is not None else None
+        items.append(
+            types.CompletionItem(
+                label=name,
+                kind=types.CompletionItemKind.Field,
+                detail=_detail(shape),
+                documentation=shape.description if shape is not None else None,
+                sort_text=f"{order:04d}",
+            )
+        )
+    return items
+
+
+def _in_expression(cursor: Cursor, index: SpecIndex) -> list[types.CompletionItem] | None:
+    """Completion inside a Jinja expression; None when the cursor is not in one."""
+    expression = expression_before(cursor)
+    if expression is None:
+        return None
+    chain = chain_before(expression)
+    if chain is not None:
+        config = template_config(cursor, index)
+        if config is None:
+            return []
+        parts = chain[0]
+        if not parts:
+            return _shape_items(config.names(), config.shape)
+        shape = resolve(config.shape, parts)
+        return _shape_items(shape.names(), shape) if shape is not None else []
+    if _FILTER.search(expression):
+        return _named_callables(_environment().filters, "filter")
+    if _TEST.search(expression):
+        return _named_callables(_environment().tests, "test")
+    name = _NAME.search(expression)
+    if name is not None and (name.group(1) or expression.rstrip() in ("{{", "{%")):
+        config = types.CompletionItem(
+            label="config",
+            kind=types.CompletionItemKind.Variable,
+            detail="the template's config",
+        )
+        return [config, *_named_callables(_environment().globals, "global")]
+    return []  # inside an expression, no YAML value (unit, source) is meant
+
+
+def _environment():
+    from ..templating import ENVIRONMENT  # jinja2: loaded when a template is being edited
+
+    return ENVIRONMENT
+
+
+def _named_callables(table, what: str) -> list[types.CompletionItem]:
+    items = []
+    for name, function in sorted(table.items()):
+        doc = inspect.getdoc(function) or ""
+        items.append(
+            types.CompletionItem(
+                label=name,
+                kind=types.CompletionItemKind.Function,
+                detail=f"Jinja {what}",
+                documentation=doc.split("\n\n")[0] or None,
+            )
+        )
+    return items
+
+
+def _example_config_keys(cursor: Cursor, index: SpecIndex, block: list[str]):
+    """The config fields an example's config does not set yet (the key being typed)."""
+    config = template_config(cursor, index)
+    if config is None:
+        return []
+    written = {m.group(1) for text in block if (m := re.match(r"^\s*([\w-]+)\s*:", text))}
+    names = [n for n in config.names() if n not in written]
+    return _shape_items(names, config.shape)
 
 
 def _outputs(cursor: Cursor) -> list[str]:
@@ -84,9 +167,10 @@ def _outputs(cursor: Cursor) -> list[str]:
 
 def completions(cursor: Cursor, index: SpecIndex) -> list[types.CompletionItem]:
     lines = cursor.doc.lines
+    expression = _in_expression(cursor, index)
+    if expression is not None:
+        return expression
     context = typing_context(lines, cursor.line, cursor.col)
-    if _EXPRESSION_CONFIG.search(context.line_before):
-        return _items(_config_fields(cursor), types.CompletionItemKind.Field)
     keys, key = context.keys, context.key
     if key is None:
         return []
@@ -106,9 +190,13 @@ def completions(cursor: Cursor, index: SpecIndex) -> list[types.CompletionItem]:
     if key == "fields" and "views" in keys:
         return _items(_outputs(cursor), types.CompletionItemKind.Field)
     if key == "except" and "source_names" in keys:
-        return _items(_config_fields(cursor), types.CompletionItemKind.Field)
+        config = template_config(cursor, index)
+        return _shape_items(config.names(), config.shape) if config is not None else []
     if key in ("unit", "units"):
         return _items(_units_like(context.block), types.CompletionItemKind.Unit)
+    typing_key = ":" not in context.line_before.split("#")[0]
+    if key == "config" and keys[-2:] == ["examples", "config"] and typing_key:
+        return _example_config_keys(cursor, index, context.block)
     if "examples" in keys and "config" in keys:
         refs = index.timeseries(None)
         if key == "workflow_id":

@@ -12,10 +12,18 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import JsonPath
+from ..ids import TimeseriesReference
 from .documents import OpenDocument
 from .outline import Span
 
-__all__ = ["Cursor", "TypingContext", "cursor_at", "source_instrument", "typing_context"]
+__all__ = [
+    "Cursor",
+    "TypingContext",
+    "cursor_at",
+    "source_instrument",
+    "timeseries_reference",
+    "typing_context",
+]
 
 
 @dataclass(slots=True)
@@ -55,6 +63,28 @@ def source_instrument(cursor: Cursor, path: JsonPath) -> str | None:
     if not is_source:
         return None
     return cursor.value((*base, "instrument"))
+
+
+def timeseries_reference(cursor: Cursor, path: JsonPath, text: str) -> TimeseriesReference | None:
+    """The timeseries reference a value names: one of the ``workflow_id`` / ``source_name`` /
+    ``output_name`` values of a reference mapping (a template example's config, a timeseries
+    default), or a string in the form ``instrument/name/version/output@source``."""
+    if path and path[-1] in ("workflow_id", "source_name", "output_name"):
+        parent = path[:-1]
+        parts = {
+            k: cursor.value((*parent, k)) for k in ("workflow_id", "source_name", "output_name")
+        }
+        if all(parts.values()):
+            try:
+                return TimeseriesReference.model_validate(parts)
+            except ValueError:
+                return None
+    if "@" in text:
+        try:
+            return TimeseriesReference.parse(text)
+        except ValueError:
+            return None
+    return None
 
 
 def _code_points(text: str, utf16: int) -> int:

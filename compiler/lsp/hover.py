@@ -6,7 +6,13 @@
 - a ParamSet name (``params_from``) or ``instrument:``: the document's title and description;
 - a template expression: the value it renders to with the template's first example config,
   rendered by the compiler's sandboxed :class:`~wfspec.compiler.instantiate.Template` (never
-  executed any other way).
+  executed any other way); on a ``config.x`` chain in it, first what ``config.x`` is (the
+  field's definition, or a part's type and description, from the checker's config shape);
+- a config field's name elsewhere in a template (a ``source_names.except`` entry, a key of an
+  example's config): the field's definition;
+- a timeseries reference (a reference mapping's values, or the string form): the workflow, the
+  output (title, unit, temporality) and the source it names -- only for a reference the spec
+  set has; an unknown one gets no hover (its diagnostic says what is wrong).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import JsonPath
+from ..ids import TimeseriesReference
 from ..templating import is_templated
-from .cursor import Cursor, source_instrument
+from .cursor import Cursor, source_instrument, timeseries_reference
+from .expressions import chain_at, config_field_named, resolve, template_config
 from .index import SpecIndex
 from .schema_docs import describe_key
 
@@ -91,6 +99,68 @@ def _document_markdown(what: str, model: Any) -> str:
     return "\n".join(lines)
 
 
+def _config_markdown(cursor: Cursor, index: SpecIndex, parts: list[str]) -> str | None:
+    """What ``config.<parts>`` is: the field's ParamDef, or a part's shape (kind, words,
+    parts); None for a field or part the config does not have (T007/T009 say so)."""
+    config = template_config(cursor, index)
+    if config is None:
+        return None
+    if not parts:
+        return f"**config**: the template's config\n\n- fields: {_listing(config.names())}"
+    shape = resolve(config.shape, parts)
+    defn = config.defs.get(parts[0])
+    name = "config." + ".".join(parts)
+    if len(parts) == 1 and defn is not None:
+        text = _param_markdown(name, defn)
+        own_fields = set(getattr(defn, "fields", None) or ())
+        if shape is not None and shape.fields and set(shape.fields) != own_fields:
+            text += ("\n" if "\n- " in text else "\n\n") + "- parts: " + _listing(shape.names())
+        return text
+    if shape is None or shape.kind == "value":
+        return None  # unknown (T007/T009 say so), or a method of a scalar
+    lines = [f"**{name}**: `{shape.kind}`" + (f" — {shape.title}" if shape.title else "")]
+    if shape.description:
+        lines += ["", shape.description]
+    if shape.fields:
+        lines += ["", "- parts: " + _listing(shape.names())]
+    return "\n".join(lines)
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) or "none"
+
+
+def _reference_markdown(reference: TimeseriesReference, index: SpecIndex) -> str | None:
+    """The workflow, output and source a timeseries reference names; None unless the spec set
+    has that timeseries (a wrong reference is its diagnostic's to explain)."""
+    instrument = reference.workflow_id.instrument
+    entry = index.workflow(reference.workflow_id)
+    if entry is None or reference not in index.timeseries(instrument):
+        return None
+    workflow = entry.model
+    output = workflow.outputs[reference.output_name]
+    unit = f"unit `{output.unit}`" if output.unit else "no unit declared"
+    lines = [
+        f"**{reference}**: timeseries",
+        "",
+        f"- workflow: {workflow.title} (`{reference.workflow_id}`)",
+        f"- output: {output.title} (`{reference.output_name}`), {output.temporality}, {unit}",
+    ]
+    found = index.source(instrument, reference.source_name)
+    source = found.model if found is not None else None
+    if source is not None:
+        facts = [f"`{source.kind}` source of `{instrument}`"]
+        if source.unit:
+            facts.append(f"unit `{source.unit}`")
+        title = f"{source.title} " if source.title else ""
+        lines.append(f"- source: {title}(`{source.name}`), {', '.join(facts)}")
+    else:
+        lines.append(f"- source: `{reference.source_name}`")
+    if output.description:
+        lines += ["", output.description]
+    return "\n".join(lines)
+
+
 def _rendered(cursor: Cursor, index: SpecIndex, path: JsonPath) -> str | None:
     """The value of a template expression with the first example config (sandboxed)."""
     from ..errors import WfspecError
@@ -124,6 +194,10 @@ def hover_markdown(cursor: Cursor, index: SpecIndex) -> str | None:
     if span is None:
         return None
     path = span.path
+    if cursor.kind == "WorkflowTemplate":
+        name = config_field_named(cursor, path, span.role)
+        if name is not None:
+            return _config_markdown(cursor, index, [name])
     if span.role == "value":
         if len(path) >= 2 and path[-2] == "params_from":
             found = index.param_set(span.text)
@@ -135,8 +209,15 @@ def hover_markdown(cursor: Cursor, index: SpecIndex) -> str | None:
         if path == ("instrument",):
             found = index.instrument(span.text)
             return _document_markdown("Instrument", found.model) if found else None
+        reference = timeseries_reference(cursor, path, span.text)
+        if reference is not None:
+            return _reference_markdown(reference, index)
         if cursor.kind == "WorkflowTemplate" and is_templated(span.text):
-            return _rendered(cursor, index, path)
+            rendered = _rendered(cursor, index, path)
+            parts = chain_at(cursor)
+            field = _config_markdown(cursor, index, parts) if parts is not None else None
+            shown = [text for text in (field, rendered) if text]
+            return "\n\n---\n\n".join(shown) if shown else None
         return None
     param = _param_model(cursor, index, path)
     if param is not None:

@@ -1,10 +1,13 @@
 """A real editor session: the `wfspec lsp` process driven over stdio by pytest-lsp's client.
 
-Each test gets a fresh server whose workspace is a temp copy of the shipped ``specs/``.
+Each test gets a fresh server whose workspace is a temp copy of the shipped ``specs/``. The
+helpers below are what the editor does (open, type) and asks (diagnostics, hover, definition,
+completion), for the test modules.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 from pathlib import Path
@@ -57,3 +60,89 @@ async def client(lsp_client: LanguageClient, workspace: Path):
     )
     yield
     await lsp_client.shutdown_session()
+
+
+# ----------------------------------------------------------------- what an editor does and asks
+async def published(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 20
+) -> list[types.Diagnostic]:
+    """The first diagnostics published for ``uri`` (at ``version``) not yet taken by a test."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        for index, params in enumerate(client.published):
+            if params.uri == uri and (version is None or params.version == version):
+                client.published[: index + 1] = [
+                    p for p in client.published[:index] if p.uri != uri
+                ]
+                return list(params.diagnostics)
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"no diagnostics published for {uri} (version {version})")
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None, version: int = 1):
+    text = path.read_text(encoding="utf-8") if text is None else text
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="yaml", version=version, text=text
+            )
+        )
+    )
+    return text
+
+
+def change(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index)
+    return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
+
+
+async def hover_at(
+    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
+) -> str:
+    """The hover text at ``needle`` (+ ``offset``) in the open file ``path`` (there must be one)."""
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(text, needle, offset),
+        )
+    )
+    assert result is not None, needle
+    return result.contents.value
+
+
+async def definition_at(
+    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
+) -> types.Location:
+    """Where go-to-definition at ``needle`` (+ ``offset``) in ``path`` leads (one location)."""
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(text, needle, offset),
+        )
+    )
+    assert isinstance(result, types.Location), needle
+    return result
+
+
+async def completion_at(
+    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
+) -> list[types.CompletionItem]:
+    """The completion items at ``needle`` (+ ``offset``) in the open file ``path``."""
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=position_of(text, needle, offset),
+        )
+    )
+    return list(result.items if isinstance(result, types.CompletionList) else result or [])

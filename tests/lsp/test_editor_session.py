@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,83 +10,13 @@ from pytest_lsp import LanguageClient
 
 from wfspec.compiler.checker import check_paths
 
+from .conftest import change, definition_at, hover_at, open_file, position_of, published
+
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
 MONITOR = "specs/dummy/monitor_histogram.yaml"
 TEMPLATES = "specs/common/correlation_templates.yaml"
 PARAMS = "specs/common/params.yaml"
-
-
-async def published(
-    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 20
-) -> list[types.Diagnostic]:
-    """The first diagnostics published for ``uri`` (at ``version``) not yet taken by a test."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        for index, params in enumerate(client.published):
-            if params.uri == uri and (version is None or params.version == version):
-                client.published[: index + 1] = [
-                    p for p in client.published[:index] if p.uri != uri
-                ]
-                return list(params.diagnostics)
-        await asyncio.sleep(0.02)
-    raise TimeoutError(f"no diagnostics published for {uri} (version {version})")
-
-
-def open_file(client: LanguageClient, path: Path, text: str | None = None, version: int = 1):
-    text = path.read_text(encoding="utf-8") if text is None else text
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=path.as_uri(), language_id="yaml", version=version, text=text
-            )
-        )
-    )
-    return text
-
-
-def change(client: LanguageClient, path: Path, text: str, version: int) -> None:
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
-
-
-def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
-    index = text.index(needle) + offset
-    line = text.count("\n", 0, index)
-    return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
-
-
-async def hover_at(
-    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
-) -> str:
-    """The hover text at ``needle`` (+ ``offset``) in the open file ``path`` (there must be one)."""
-    result = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-            position=position_of(text, needle, offset),
-        )
-    )
-    assert result is not None, needle
-    return result.contents.value
-
-
-async def definition_at(
-    client: LanguageClient, path: Path, text: str, needle: str, offset: int = 0
-) -> types.Location:
-    """Where go-to-definition at ``needle`` (+ ``offset``) in ``path`` leads (one location)."""
-    result = await client.text_document_definition_async(
-        types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-            position=position_of(text, needle, offset),
-        )
-    )
-    assert isinstance(result, types.Location), needle
-    return result
 
 
 async def test_mistake_is_reported_at_its_range_and_fixing_clears_it(
