@@ -23,6 +23,9 @@ Why it looks the way it does:
 - **Plain data.** Timestamps stay strings (YAML 1.2 core has no dates); non-string scalar keys
   become their spelling as written (``1:`` -> ``"1"``), so schema checks and models never meet a
   ``datetime`` or an ``int`` key. Mapping order is kept (``dict``).
+- **Plain documents built directly.** A document without aliases, odd tags, merge keys or
+  duplicate keys is built in one pass over its nodes (``plain_nodes.py``); any other takes
+  ruamel's constructor, which records the problems.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from ruamel.yaml.scanner import Scanner
 from ruamel.yaml.tag import Tag
 
 from .diagnostics import Diagnostic, JsonPath, Location, Severity
+from .plain_nodes import NOT_PLAIN, plain_document
 from .source import SourceDocument
 
 try:  # the C extension (ruamel.yaml.clib); a declared dependency, but degrade gracefully
@@ -606,7 +610,9 @@ def load_text(text: str, file: str) -> LoadResult:
                 continue
             loader.problems = []
             try:
-                data = loader.construct_document(node)
+                data = NOT_PLAIN if has_aliases else plain_document(node, loader)
+                if data is NOT_PLAIN:
+                    data = loader.construct_document(node)
             except RecursionError:
                 result.diagnostics.append(
                     _diag(
