@@ -28,6 +28,7 @@ from typing import Any
 from .atomic_io import atomic_write as write_atomic
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
+from .forms import json_copy
 from .specset import SpecSet
 from .template import template_of
 
@@ -78,35 +79,47 @@ def _instrument(entry: Any) -> dict[str, Any]:
     }
 
 
-def _defaults(param_defs: dict[str, Any]) -> Any:
+def _defaults(param_defs: dict[str, Any], memo: dict[str, Any]) -> Any:
     """The backend's params JSON of the defaults, ``spec.params().model_dump(mode="json")``.
 
     Built from a params model with one shared class name, so workflows with equal ParamDefs
     share one class (``build_params_model`` caches by name and defs): the class name only shows
     in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
-    someone validates with it (``WorkflowSpec.params``).
+    someone validates with it (``WorkflowSpec.params``). ``memo`` (one per bundle) keeps the
+    defaults of each distinct ``param_defs`` (JSON data, so its text is the key); every
+    workflow gets its own copy.
     """
     from .params_model import build_params_model, default_values
 
-    return default_values(build_params_model("bundle_defaults", param_defs))
+    key = json.dumps(param_defs)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = default_values(build_params_model("bundle_defaults", param_defs))
+    return json_copy(found)
 
 
 def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
-    """The bundle of a spec set that checked clean (see ADR 0004 for every field)."""
+    """The bundle of a spec set that checked clean (see ADR 0004 for every field).
+
+    Workflows and templates with equal ParamDefs (ParamSets, copied blocks) share the work of
+    their forms and defaults; each entry still holds its own data.
+    """
     specs = build_static_specs(spec_set)
+    forms: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
     workflows: dict[str, Any] = {}
     for wid, spec in specs.items():
-        form = spec.form()
+        form = spec.form(forms)
         workflows[str(wid)] = {
             "spec": spec.to_json(),
             "params_schema": form.json_schema,
             "ui_schema": form.ui_schema,
-            "defaults": _defaults(spec.param_defs),
+            "defaults": _defaults(spec.param_defs, defaults),
         }
     templates: dict[str, Any] = {}
     for name in sorted(spec_set.templates):
         template = template_of(spec_set.templates[name], spec_set)
-        form = template.config_form()
+        form = template.config_form(forms)
         templates[name] = {
             "title": template.title,
             "description": template.description,

@@ -97,8 +97,9 @@ class Template:
 
         return build_params_model(f"{self.name}_config", self.config_defs)
 
-    def config_form(self) -> FormSchema:
-        """The UI form (JSON Schema + uiSchema) of the config."""
+    def config_form(self, memo: dict[str, Any] | None = None) -> FormSchema:
+        """The UI form (JSON Schema + uiSchema) of the config (``memo``: shared by the forms of
+        one bundle build, see ``forms.build_form``)."""
         from .forms import build_form
 
         return build_form(
@@ -106,6 +107,7 @@ class Template:
             name=f"{self.name}_config",
             title=self.title,
             description=self.description or None,
+            memo=memo,
         )
 
     def validated_config(self, config: Mapping[str, Any]) -> BaseModel:
