@@ -86,16 +86,17 @@ def _defaults(param_defs: dict[str, Any], memo: dict[str, Any]) -> Any:
     share one class (``build_params_model`` caches by name and defs): the class name only shows
     in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
     someone validates with it (``WorkflowSpec.params``). ``memo`` (one per bundle) keeps the
-    defaults of each distinct ``param_defs`` (JSON data, so its text is the key); every
-    workflow gets its own copy.
+    defaults of each distinct ``param_defs`` (JSON data, so its text is the key); every other
+    workflow with them gets a copy, made before anyone can edit the first one's.
     """
     from .params_model import build_params_model, default_values
 
     key = json.dumps(param_defs)
     found = memo.get(key)
-    if found is None:
-        found = memo[key] = default_values(build_params_model("bundle_defaults", param_defs))
-    return json_copy(found)
+    if found is not None:
+        return json_copy(found)
+    found = memo[key] = default_values(build_params_model("bundle_defaults", param_defs))
+    return found
 
 
 def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:

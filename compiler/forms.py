@@ -231,18 +231,17 @@ def build_form(
 
     ``memo`` (a dict kept for one bundle build) shares the work between equal ``defs``: a form
     does not depend on ``name`` (the model it reads defaults from never shows), so equal defs
-    give equal forms but for the title and description. Each call still gets its own copy.
+    give equal forms but for the title and description. Each call still gets its own data (the
+    first the form built for it, the others copies made from it before anyone can edit it).
     """
-    if memo is None:
-        body, ui = _form_body(defs, name)
-    else:
-        key = _defs_key(defs)
-        shared = memo.get(key) if key is not None else None
-        if shared is None:
-            shared = _form_body(defs, name)
-            if key is not None:
-                memo[key] = shared
+    key = _defs_key(defs) if memo is not None else None
+    shared = memo.get(key) if memo is not None and key is not None else None
+    if shared is not None:
         body, ui = json_copy(shared[0]), json_copy(shared[1])
+    else:
+        body, ui = _form_body(defs, name)
+        if memo is not None and key is not None:
+            memo[key] = (body, ui)  # later copies are made while the memo's build lasts
     schema: dict[str, Any] = {"$schema": DRAFT7}
     if title:
         schema["title"] = title
