@@ -28,7 +28,7 @@ from typing import Any
 from .atomic_io import atomic_write as write_atomic
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
-from .forms import json_copy
+from .forms import build_form, json_copy
 from .specset import SpecSet
 from .template import template_of
 
@@ -79,13 +79,19 @@ def _instrument(entry: Any) -> dict[str, Any]:
     }
 
 
+_SHARED_MODEL = "bundle_defaults"
+"""Class name of the params models the bundle's forms and defaults are read from."""
+
+
 def _defaults(param_defs: dict[str, Any], memo: dict[str, Any]) -> Any:
     """The backend's params JSON of the defaults, ``spec.params().model_dump(mode="json")``.
 
     Built from a params model with one shared class name, so workflows with equal ParamDefs
-    share one class (``build_params_model`` caches by name and defs): the class name only shows
-    in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
-    someone validates with it (``WorkflowSpec.params``). ``memo`` (one per bundle) keeps the
+    share one class (``build_params_model`` caches by name and defs) with each other and with
+    their forms: the class name only shows in error titles, never in a dump or a form. Each
+    workflow's own, named class stays unbuilt until someone validates with it
+    (``WorkflowSpec.params``), so a first compile creates one class per distinct ParamDefs,
+    not two per workflow. ``memo`` (one per bundle) keeps the
     defaults of each distinct ``param_defs`` (JSON data, so its text is the key); every other
     workflow with them gets a copy, made before anyone can edit the first one's.
     """
@@ -95,7 +101,7 @@ def _defaults(param_defs: dict[str, Any], memo: dict[str, Any]) -> Any:
     found = memo.get(key)
     if found is not None:
         return json_copy(found)
-    found = memo[key] = default_values(build_params_model("bundle_defaults", param_defs))
+    found = memo[key] = default_values(build_params_model(_SHARED_MODEL, param_defs))
     return found
 
 
@@ -110,7 +116,7 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
     workflows: dict[str, Any] = {}
     for wid, spec in specs.items():
-        form = spec.form(forms)
+        form = build_form(spec.param_defs, name=_SHARED_MODEL, title=spec.title, memo=forms)
         workflows[str(wid)] = {
             "spec": spec.to_json(),
             "params_schema": form.json_schema,

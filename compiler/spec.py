@@ -137,14 +137,11 @@ class WorkflowSpec(BaseModel):
         fields = {key: value for key, value in data.items() if key != "params"}
         return cls(**fields, param_defs=data.get("params") or {})
 
-    def form(self, memo: dict[str, Any] | None = None) -> Any:
-        """The UI form of the params: a :class:`~wfspec.compiler.forms.FormSchema` (``memo``:
-        shared by the forms of one bundle build, see ``forms.build_form``)."""
+    def form(self) -> Any:
+        """The UI form of the params: a :class:`~wfspec.compiler.forms.FormSchema`."""
         from .forms import build_form
 
-        return build_form(
-            self.param_defs, name=params_class_name(self.id), title=self.title, memo=memo
-        )
+        return build_form(self.param_defs, name=params_class_name(self.id), title=self.title)
 
     @property
     def service_name(self) -> str:
