@@ -1,8 +1,10 @@
-"""The direct construction of plain documents builds exactly what ruamel's constructor builds.
+"""The direct construction of plain documents builds exactly what ruamel's constructor builds,
+and its position table locates every path exactly where the node graph does.
 
 ``plain_nodes.plain_document`` is the loader's fast path; for any document it accepts, the data
-(values, their types, key order) must equal the data of ruamel's way, and for anything unusual it
-must give up so that ruamel's way records the problems.
+(values, their types, key order) must equal the data of ruamel's way, the positions must equal
+those the node graph gives, and for anything unusual it must give up so that ruamel's way
+records the problems.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfspec.compiler.loader import _FastLoader, load_text
+from wfspec.compiler.loader import _FastLoader, _node_locator, load_text
 from wfspec.compiler.plain_nodes import NOT_PLAIN, plain_document
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _both(text: str) -> list[tuple[Any, Any]]:
-    """(fast, ruamel) data of every document of ``text`` (composed twice: fast drops marks).
+    """(fast, ruamel) of every document of ``text``: ``(data, locate)`` or NOT_PLAIN, and
+    ``(data, locate)`` of ruamel's constructor and the node graph.
 
     Never called with aliases: the loader takes ruamel's way for any text with a ``*`` (a
     shared node would be expanded as a tree -- an alias bomb's way to exhaust memory).
@@ -32,11 +35,26 @@ def _both(text: str) -> list[tuple[Any, Any]]:
     try:
         while fast_loader.check_node():
             slow_loader.check_node()
-            fast = plain_document(fast_loader.get_node(), fast_loader)
-            out.append((fast, slow_loader.construct_document(slow_loader.get_node())))
+            fast = plain_document(fast_loader.get_node(), fast_loader, "f.yaml")
+            node = slow_loader.get_node()
+            slow = slow_loader.construct_document(node), _node_locator("f.yaml", node)
+            out.append((fast, slow))
     finally:
         fast_loader.dispose()
         slow_loader.dispose()
+    return out
+
+
+def _paths(data: Any, path: tuple = ()) -> list[tuple]:
+    """Every path of ``data``, and beside each some that do not exist (or mean another type)."""
+    out = [path, (*path, "no_such_key"), (*path, 0), (*path, 99), (*path, True), (*path, -1)]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            out += _paths(value, (*path, index))
+            out.append((*path, str(index)))
     return out
 
 
@@ -51,9 +69,11 @@ def _typed(value: Any) -> Any:
 
 def _same(text: str) -> int:
     accepted = 0
-    for fast, slow in _both(text):
+    for fast, (data, locate) in _both(text):
         if fast is not NOT_PLAIN:
-            assert _typed(fast) == _typed(slow)
+            assert _typed(fast[0]) == _typed(data)
+            for path in _paths(data):
+                assert fast[1](path) == locate(path), path
             accepted += 1
     return accepted
 
@@ -128,7 +148,7 @@ def test_scalar_keys_are_built_alike(scalar: str) -> None:
 def test_anything_unusual_is_left_to_ruamel(text: str) -> None:
     loader = _FastLoader(text)
     try:
-        assert plain_document(loader.get_single_node(), loader) is NOT_PLAIN
+        assert plain_document(loader.get_single_node(), loader, "x.yaml") is NOT_PLAIN
     finally:
         loader.dispose()
 
