@@ -65,17 +65,17 @@ def plain_document(root: Any, constructor: Any, file: str) -> Any:
     ``constructor`` is the loader (a ruamel ``SafeConstructor``): its class's constructor table
     turns non-string scalars into values, exactly as its ``construct_document`` would.
     """
-    positions = array("q")
+    positions: list[int] = []
     keys: list[str] = []
     try:
         data = _build(root, type(constructor).yaml_constructors, constructor, positions, keys)
     except (_NotPlain, RecursionError):
         return NOT_PLAIN
-    return data, _Positions(file, positions, keys).locate
+    return data, _Positions(file, array("q", positions), keys).locate
 
 
 def _build(
-    node: Any, table: dict[Any, Any], constructor: Any, out: array[int], keys: list[str]
+    node: Any, table: dict[Any, Any], constructor: Any, out: list[int], keys: list[str]
 ) -> Any:
     """One node's data, its record appended to ``out`` (a module function: a recursive closure
     would be a reference cycle)."""
