@@ -33,9 +33,14 @@ _PLACEHOLDERS = {"source_name"}
 
 
 def check_param_defs(defs: Any, doc: Any, path: JsonPath, **options: Any) -> list[Diagnostic]:
-    """``params_check.check_param_defs``, once per document (it reads that document only)."""
+    """``params_check.check_param_defs``, once per document (it reads that document only).
+
+    Each call gets its own list: callers extend it, and the memoized one must stay as computed
+    (it is kept with a cached document across ``check --watch`` runs and read again by the
+    template stage).
+    """
     key = ("check_param_defs", tuple(path), tuple(sorted(options.items())))
-    return doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options))
+    return list(doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options)))
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:
