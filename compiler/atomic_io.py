@@ -21,6 +21,7 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["TEMP_SUFFIX", "atomic_write", "temp_prefix"]
@@ -33,11 +34,14 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes]) -> None:
     """Replace ``path`` with ``data`` atomically and durably (see the module docstring).
 
-    Missing parent folders are created.
+    ``data`` is the bytes, or chunks of them written one after the other as they come (a
+    large file need not be joined in memory first; the target is untouched if the chunks
+    raise). Missing parent folders are created.
     """
+    chunks = (data,) if isinstance(data, bytes | bytearray | memoryview) else data
     target = Path(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,7 +49,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())

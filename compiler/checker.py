@@ -140,9 +140,9 @@ def check_paths(
     re-validates only files that changed.
 
     The cyclic garbage collector is paused for the run: loading allocates hundreds of thousands
-    of small objects that all stay alive until the end (documents keep their nodes for
-    positions), so every collection would scan them again for nothing — about 45% of the time
-    on a 1,000-file set. Reference counting still frees everything else; the collector is
+    of small objects that all stay alive until the end (data, models, position tables), so
+    every collection would scan them again for nothing — about 45% of the time on a 1,000-file
+    set. Reference counting still frees everything else; the collector is
     restored afterwards.
     """
     with collector_paused():

@@ -89,7 +89,7 @@ def compile_command(
       wfspec compile specs/ -o build/
       wfspec compile specs/ -o build/ --check     # CI: is the committed bundle up to date?
     """
-    from .emit import BUNDLE_FILE, write_atomic
+    from .emit import BUNDLE_FILE
 
     result = _compile_or_report(paths, output_format, strict)
     target = Path(output_dir) / BUNDLE_FILE
@@ -110,10 +110,10 @@ def compile_command(
         click.echo(f"{target} is up to date ({counts})")
         return
     try:
-        write_atomic(target, result.data)
+        result.write(target)  # streamed into a temp file, then renamed over the target
     except OSError as exc:
         _fail(f"cannot write {target}: {exc.strerror}")
-    click.echo(f"wrote {target} ({counts}, {len(result.data):,} bytes)")
+    click.echo(f"wrote {target} ({counts}, {result.size:,} bytes)")
 
 
 def _print_stale_changes(current: bytes, document: Mapping[str, Any]) -> None:

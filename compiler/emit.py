@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from .atomic_io import atomic_write as write_atomic
 from .build import build_static_specs, defs_json
 from .bundle import FORMAT_VERSION
+from .forms import build_form, json_copy
 from .specset import SpecSet
 from .template import template_of
 
@@ -35,6 +36,7 @@ __all__ = [
     "BUNDLE_FILE",
     "FORMAT_VERSION",
     "bundle_bytes",
+    "bundle_chunks",
     "bundle_document",
     "sources_digest",
     "write_atomic",
@@ -77,35 +79,54 @@ def _instrument(entry: Any) -> dict[str, Any]:
     }
 
 
-def _defaults(param_defs: dict[str, Any]) -> Any:
+_SHARED_MODEL = "bundle_defaults"
+"""Class name of the params models the bundle's forms and defaults are read from."""
+
+
+def _defaults(param_defs: dict[str, Any], memo: dict[str, Any]) -> Any:
     """The backend's params JSON of the defaults, ``spec.params().model_dump(mode="json")``.
 
     Built from a params model with one shared class name, so workflows with equal ParamDefs
-    share one class (``build_params_model`` caches by name and defs): the class name only shows
-    in error titles, never in the dump. Each workflow's own, named class stays unbuilt until
-    someone validates with it (``WorkflowSpec.params``).
+    share one class (``build_params_model`` caches by name and defs) with each other and with
+    their forms: the class name only shows in error titles, never in a dump or a form. Each
+    workflow's own, named class stays unbuilt until someone validates with it
+    (``WorkflowSpec.params``), so a first compile creates one class per distinct ParamDefs,
+    not two per workflow. ``memo`` (one per bundle) keeps the
+    defaults of each distinct ``param_defs`` (JSON data, so its text is the key); every other
+    workflow with them gets a copy, made before anyone can edit the first one's.
     """
     from .params_model import build_params_model, default_values
 
-    return default_values(build_params_model("bundle_defaults", param_defs))
+    key = json.dumps(param_defs)
+    found = memo.get(key)
+    if found is not None:
+        return json_copy(found)
+    found = memo[key] = default_values(build_params_model(_SHARED_MODEL, param_defs))
+    return found
 
 
 def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
-    """The bundle of a spec set that checked clean (see ADR 0004 for every field)."""
+    """The bundle of a spec set that checked clean (see ADR 0004 for every field).
+
+    Workflows and templates with equal ParamDefs (ParamSets, copied blocks) share the work of
+    their forms and defaults; each entry still holds its own data.
+    """
     specs = build_static_specs(spec_set)
+    forms: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
     workflows: dict[str, Any] = {}
     for wid, spec in specs.items():
-        form = spec.form()
+        form = build_form(spec.param_defs, name=_SHARED_MODEL, title=spec.title, memo=forms)
         workflows[str(wid)] = {
             "spec": spec.to_json(),
             "params_schema": form.json_schema,
             "ui_schema": form.ui_schema,
-            "defaults": _defaults(spec.param_defs),
+            "defaults": _defaults(spec.param_defs, defaults),
         }
     templates: dict[str, Any] = {}
     for name in sorted(spec_set.templates):
         template = template_of(spec_set.templates[name], spec_set)
-        form = template.config_form()
+        form = template.config_form(forms)
         templates[name] = {
             "title": template.title,
             "description": template.description,
@@ -128,82 +149,57 @@ def bundle_document(spec_set: SpecSet, digest: str) -> dict[str, Any]:
 
 
 def bundle_bytes(document: dict[str, Any]) -> bytes:
-    """The canonical bytes of a bundle document (see the module docstring).
+    """The canonical bytes of a bundle document (see the module docstring): the chunks of
+    :func:`bundle_chunks` joined."""
+    return b"".join(bundle_chunks(document))
 
-    Exactly ``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` plus a
-    newline: :func:`_indented_json` writes the same text about 2.5x faster (the standard
-    library's C encoder does not indent, its Python one costs a generator step per value), and
-    ``json.dumps`` itself takes over for anything that is not plain JSON data.
+
+def bundle_chunks(document: dict[str, Any]) -> Iterator[bytes]:
+    """The canonical bytes of a bundle document in pieces of about one bundle entry each.
+
+    Together exactly ``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)``
+    plus a newline, encoded as UTF-8, whatever the values (tuples, int keys and subclasses
+    included), so a writer streams them to disk without ever holding the whole text. Each
+    piece is encoded by the standard library's C encoder without indentation (its Python
+    encoder, the one that indents, costs a generator step per value) and then indented by
+    ``msgspec.json.format``, which only moves whitespace: every number and string keeps the
+    standard library's spelling. Nested pieces are shifted right by replacing newlines, which
+    is safe because JSON text never holds a raw newline inside a string.
     """
+    yield from _pieces(document, "", _PIECE_DEPTH)
+    yield b"\n"
+
+
+_PIECE_DEPTH = 2
+"""Levels of plain dicts written key by key: the top level and its maps (workflows...)."""
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _pieces(value: Any, pad: str, depth: int) -> Iterator[bytes]:
+    if depth and type(value) is dict and value and all(type(key) is str for key in value):
+        from json.encoder import encode_basestring as string
+
+        inner = pad + " "
+        separator = "{\n" + inner
+        for key, child in value.items():
+            yield f"{separator}{string(key)}: ".encode()
+            yield from _pieces(child, inner, depth - 1)
+            separator = ",\n" + inner
+        yield f"\n{pad}}}".encode()
+        return
+    yield _indented(value, pad)
+
+
+def _indented(value: Any, pad: str) -> bytes:
+    """``json.dumps(value, indent=1, ...)`` as UTF-8, every line after the first shifted by
+    ``pad`` (the indentation of the line the value starts on)."""
+    import msgspec
+
     try:
-        text = _indented_json(document)
-    except _NotPlain:
-        text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
-
-
-class _NotPlain(Exception):
-    """A value other than dict (str keys), list, str, int, float, bool or None."""
-
-
-_INFINITIES = (float("inf"), float("-inf"))
-
-
-def _indented_json(document: Any) -> str:
-    """``json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)`` of plain data.
-
-    Raises :class:`_NotPlain` for any other type (subclasses included, as their JSON form may
-    differ) and ``ValueError`` for NaN and infinities, as ``allow_nan=False`` does.
-    """
-    from json.encoder import encode_basestring as string
-
-    parts: list[str] = []
-    append = parts.append
-
-    def value(item: Any, pad: str) -> None:
-        kind = type(item)
-        if kind is str:
-            append(string(item))
-        elif kind is dict:
-            if not item:
-                append("{}")
-                return
-            inner = pad + " "
-            separator = "{\n" + inner
-            for key, child in item.items():
-                if type(key) is not str:
-                    raise _NotPlain
-                append(separator)
-                append(string(key))
-                append(": ")
-                value(child, inner)
-                separator = ",\n" + inner
-            append("\n" + pad + "}")
-        elif kind is list:
-            if not item:
-                append("[]")
-                return
-            inner = pad + " "
-            separator = "[\n" + inner
-            for child in item:
-                append(separator)
-                value(child, inner)
-                separator = ",\n" + inner
-            append("\n" + pad + "]")
-        elif item is None:
-            append("null")
-        elif item is True:
-            append("true")
-        elif item is False:
-            append("false")
-        elif kind is int:
-            append(int.__repr__(item))
-        elif kind is float:
-            if item != item or item in _INFINITIES:
-                raise ValueError(f"Out of range float values are not JSON compliant: {item!r}")
-            append(float.__repr__(item))
-        else:
-            raise _NotPlain
-
-    value(document, "")
-    return "".join(parts)
+        compact = _COMPACT.encode(value)
+    except ValueError:  # NaN, infinities, cycles: raise the indenting encoder's own message
+        json.dumps(value, indent=1, ensure_ascii=False, allow_nan=False)
+        raise
+    text = msgspec.json.format(compact.encode("utf-8"), indent=1)
+    return text.replace(b"\n", b"\n" + pad.encode()) if pad else text

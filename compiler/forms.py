@@ -17,6 +17,7 @@ rejects what the model accepts. Schemas use ``definitions`` (never ``$defs``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ from .paramdefs import (
 )
 from .params_model import build_params_model, coerce_defs, field_default_json
 
-__all__ = ["DRAFT7", "FormSchema", "build_form", "form_validator", "rule_from_json"]
+__all__ = ["DRAFT7", "FormSchema", "build_form", "form_validator", "json_copy", "rule_from_json"]
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 _RADIO_MAX = 3  # up to this many choices show as radio buttons, more as a select
@@ -224,23 +225,68 @@ def build_form(
     name: str = "params",
     title: str | None = None,
     description: str | None = None,
+    memo: dict[str, tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> FormSchema:
-    """The form of a workflow's params or a template's config (``name`` names the model)."""
-    parsed = coerce_defs(defs)
-    model = build_params_model(name, parsed)
-    builder = _Builder()
-    body, ui = builder.object(GroupParam(type="group", fields=parsed), model)
+    """The form of a workflow's params or a template's config (``name`` names the model).
+
+    ``memo`` (a dict kept for one bundle build) shares the work between equal ``defs``: a form
+    does not depend on ``name`` (the model it reads defaults from never shows), so equal defs
+    give equal forms but for the title and description. Each call still gets its own data (the
+    first the form built for it, the others copies made from it before anyone can edit it).
+    """
+    key = _defs_key(defs) if memo is not None else None
+    shared = memo.get(key) if memo is not None and key is not None else None
+    if shared is not None:
+        body, ui = json_copy(shared[0]), json_copy(shared[1])
+    else:
+        body, ui = _form_body(defs, name)
+        if memo is not None and key is not None:
+            memo[key] = (body, ui)  # later copies are made while the memo's build lasts
     schema: dict[str, Any] = {"$schema": DRAFT7}
     if title:
         schema["title"] = title
     if description:
         schema["description"] = description
     schema.update(body)
-    if not parsed:
-        schema["additionalProperties"] = False
-    if builder.uses_timeseries:
-        schema["definitions"] = {"TimeseriesReference": _TIMESERIES_SCHEMA}
     return FormSchema(json_schema=schema, ui_schema=ui)
+
+
+def _form_body(
+    defs: Mapping[str, ParamDef | Mapping[str, Any]], name: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON Schema (all but its header) and the uiSchema of ``defs``."""
+    parsed = coerce_defs(defs)
+    model = build_params_model(name, parsed)
+    builder = _Builder()
+    body, ui = builder.object(GroupParam(type="group", fields=parsed), model)
+    if not parsed:
+        body["additionalProperties"] = False
+    if builder.uses_timeseries:
+        body["definitions"] = {"TimeseriesReference": _TIMESERIES_SCHEMA}
+    return body, ui
+
+
+def _defs_key(defs: Mapping[str, Any]) -> str | None:
+    """Text equal for equal defs (ParamDefs by their full JSON dump); None when not JSON."""
+    try:
+        return json.dumps(
+            [
+                [key, d.model_dump(mode="json") if isinstance(d, BaseModel) else d]
+                for key, d in defs.items()
+            ]
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def json_copy(value: Any) -> Any:
+    """A copy of JSON data that shares no dict or list with it (memoized forms and defaults
+    are handed out as copies: a caller editing one entry must not change another)."""
+    if type(value) is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [json_copy(item) for item in value]
+    return value
 
 
 # -- validation with x-constraints --------------------------------------------------------------

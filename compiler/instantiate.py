@@ -30,6 +30,7 @@ import json
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +97,9 @@ class Template:
 
         return build_params_model(f"{self.name}_config", self.config_defs)
 
-    def config_form(self) -> FormSchema:
-        """The UI form (JSON Schema + uiSchema) of the config."""
+    def config_form(self, memo: dict[str, Any] | None = None) -> FormSchema:
+        """The UI form (JSON Schema + uiSchema) of the config (``memo``: shared by the forms of
+        one bundle build, see ``forms.build_form``)."""
         from .forms import build_form
 
         return build_form(
@@ -105,9 +107,14 @@ class Template:
             name=f"{self.name}_config",
             title=self.title,
             description=self.description or None,
+            memo=memo,
         )
 
-    def _validated(self, config: Mapping[str, Any]) -> BaseModel:
+    def validated_config(self, config: Mapping[str, Any]) -> BaseModel:
+        """The config model of ``config`` (defaults filled, timeseries references checked).
+
+        Raises :class:`ConfigError` naming every bad or unknown field with its value.
+        """
         if not isinstance(config, Mapping):
             raise ConfigError(
                 self.name,
@@ -180,14 +187,14 @@ class Template:
         does not change during a Template's life, and formatting thousands costs milliseconds)."""
         strings = self._strings_by_instrument.get(instrument)
         if strings is None:
-            strings = tuple(timeseries_names(self._timeseries(instrument)))
+            strings = timeseries_names(self._timeseries(instrument))
             self._strings_by_instrument[instrument] = strings
         return strings
 
     def _known_references(self, instrument: str) -> frozenset[str]:
         known = self._references_by_instrument.get(instrument)
         if known is None:
-            known = frozenset(self._reference_strings(instrument))
+            known = timeseries_name_set(self._timeseries(instrument))
             self._references_by_instrument[instrument] = known
         return known
 
@@ -196,7 +203,13 @@ class Template:
 
         Raises :class:`ConfigError` naming every bad or unknown field with its value.
         """
-        return _plain(self._validated(config))
+        return _plain(self.validated_config(config))
+
+    @staticmethod
+    def render_key(model: BaseModel) -> str:
+        """Text that is equal for config models that render the same body: the normalized
+        config as JSON, field order kept (equal values of equal types in equal order)."""
+        return json.dumps(_plain(model))
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -206,9 +219,12 @@ class Template:
         Raises :class:`ConfigError` for a bad config and :class:`TemplateError` (with ``.path``,
         the body path of the failing string) for undefined names and sandbox violations.
         """
+        return self.render_validated(self.validated_config(config))
+
+    def render_validated(self, model: BaseModel) -> dict[str, Any]:
+        """:meth:`render` of a config model :meth:`validated_config` returned."""
         from .templating import render_tree
 
-        model = self._validated(config)
         _refuse_template_syntax(self.name, _plain(model))
         values = {name: getattr(model, name) for name in self.config_defs}
         rendered = render_tree(self.body, {"config": values})
@@ -286,34 +302,61 @@ class Template:
         return self.instantiate(config).id
 
 
-_NAMES: dict[int, tuple[Sequence[TimeseriesReference], tuple[Any, ...], list[str]]] = {}
+@dataclass(slots=True)
+class _Names:
+    """The canonical strings of one sequence of references (``set`` built on first use)."""
+
+    refs: Sequence[TimeseriesReference]
+    items: tuple[TimeseriesReference, ...]
+    names: tuple[str, ...]
+    set: frozenset[str] | None = None
+
+
+_NAMES: dict[int, _Names] = {}
 _NAMES_SIZE = 16
 
 
-def timeseries_names(refs: Sequence[TimeseriesReference]) -> list[str]:
-    """The canonical strings of ``refs`` (do not mutate the list), reused while ``refs`` is the
-    same sequence holding the same references.
+def _names_of(refs: Sequence[TimeseriesReference]) -> _Names:
+    """The cached strings of ``refs``, made again when ``refs`` is not the sequence they were
+    made from or (a list changed in place) no longer holds the very same references."""
+    entry = _NAMES.get(id(refs))
+    if (
+        entry is not None
+        and entry.refs is refs
+        and (
+            type(refs) is tuple  # immutable: being the same object is enough
+            or (len(entry.items) == len(refs) and all(map(operator.is_, refs, entry.items)))
+        )
+    ):
+        return entry
+    entry = _Names(refs, tuple(refs), tuple(str(ref) for ref in refs))
+    if len(_NAMES) >= _NAMES_SIZE:
+        _NAMES.pop(next(iter(_NAMES)))
+    _NAMES[id(refs)] = entry
+    return entry
+
+
+def timeseries_names(refs: Sequence[TimeseriesReference]) -> tuple[str, ...]:
+    """The canonical strings of ``refs``, reused while ``refs`` is the same sequence holding
+    the same references.
 
     Why: every template renders ``{from: timeseries}`` over *all* timeseries of its instrument,
     so with T templates and W timeseries a check converted T x W references to strings (4
     million, 9 s, for 1,000 + 1,000 documents). Lookups that hand out the same sequence each
     time (the checker's cached one, the bundle's) now convert once. An entry is found by the
-    sequence's id and used only if it still holds the very same (immutable) references, so a
-    list changed in place is converted again; a few recent sequences are kept.
+    sequence's id and used only if it is still the very same sequence: a tuple at once (its
+    references cannot change), a list only if it still holds the same references (checking
+    that costs a pass over it, so the lookups hand out tuples); a few recent sequences are kept.
     """
-    entry = _NAMES.get(id(refs))
-    if (
-        entry is not None
-        and entry[0] is refs
-        and len(entry[1]) == len(refs)
-        and all(map(operator.is_, refs, entry[1]))
-    ):
-        return entry[2]
-    names = [str(ref) for ref in refs]
-    if len(_NAMES) >= _NAMES_SIZE:
-        _NAMES.pop(next(iter(_NAMES)))
-    _NAMES[id(refs)] = (refs, tuple(refs), names)
-    return names
+    return _names_of(refs).names
+
+
+def timeseries_name_set(refs: Sequence[TimeseriesReference]) -> frozenset[str]:
+    """:func:`timeseries_names` as a set, made once per sequence (not once per template)."""
+    entry = _names_of(refs)
+    if entry.set is None:
+        entry.set = frozenset(entry.names)
+    return entry.set
 
 
 def _unshared(value: Any) -> Any:

@@ -6,10 +6,11 @@ Why it looks the way it does:
   node graph in C; only the construction of plain Python values runs in Python. The round-trip
   loader, which records comments and positions on every value, is several times slower
   (``benchmarks/bench_check.py`` prints both figures).
-- **Positions for free, looked up lazily.** The composed nodes already carry their start marks,
-  so each document keeps its node graph and its ``locator`` walks it only when a diagnostic asks
-  for a position. This is the very parse the data came from, so positions never disagree with
-  the data (merge keys, duplicate keys and odd keys included) and no file is parsed twice.
+- **Positions from the same parse, looked up lazily.** The composed nodes already carry their
+  start marks; a plain document keeps them as a compact table (see below), any other keeps its
+  node graph, and its ``locator`` walks that only when a diagnostic asks for a position. This
+  is the very parse the data came from, so positions never disagree with the data (merge keys,
+  duplicate keys and odd keys included) and no file is parsed twice.
   Without the C extension the same code runs on ruamel's pure-Python parser, only slower.
 - **Never a traceback.** Every YAML problem becomes a diagnostic at ``file:line:col`` with a
   hint. Duplicate keys, unknown tags and complex keys are recorded while constructing and the
@@ -23,6 +24,10 @@ Why it looks the way it does:
 - **Plain data.** Timestamps stay strings (YAML 1.2 core has no dates); non-string scalar keys
   become their spelling as written (``1:`` -> ``"1"``), so schema checks and models never meet a
   ``datetime`` or an ``int`` key. Mapping order is kept (``dict``).
+- **Plain documents built directly.** A document without aliases, odd tags, merge keys or
+  duplicate keys is built in one pass over its nodes that also records their positions in a
+  flat array (``plain_nodes.py``), so its nodes are not kept; any other document takes
+  ruamel's constructor, which records the problems, and keeps its nodes for positions.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from ruamel.yaml.scanner import Scanner
 from ruamel.yaml.tag import Tag
 
 from .diagnostics import Diagnostic, JsonPath, Location, Severity
+from .plain_nodes import NOT_PLAIN, plain_document
 from .source import SourceDocument
 
 try:  # the C extension (ruamel.yaml.clib); a declared dependency, but degrade gracefully
@@ -606,7 +612,11 @@ def load_text(text: str, file: str) -> LoadResult:
                 continue
             loader.problems = []
             try:
-                data = loader.construct_document(node)
+                built = NOT_PLAIN if has_aliases else plain_document(node, loader, file)
+                if built is NOT_PLAIN:
+                    data, locator = loader.construct_document(node), _node_locator(file, node)
+                else:
+                    data, locator = built  # the nodes can go: positions are kept compactly
             except RecursionError:
                 result.diagnostics.append(
                     _diag(
@@ -652,7 +662,7 @@ def load_text(text: str, file: str) -> LoadResult:
                     index=doc_index,
                     data=data,
                     start=start,
-                    locator=_node_locator(file, node),
+                    locator=locator,
                 )
             )
     except ReaderError as error:

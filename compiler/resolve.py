@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from .diagnostics import Diagnostic, JsonPath, Severity, did_you_mean
@@ -32,9 +33,14 @@ _PLACEHOLDERS = {"source_name"}
 
 
 def check_param_defs(defs: Any, doc: Any, path: JsonPath, **options: Any) -> list[Diagnostic]:
-    """``params_check.check_param_defs``, once per document (it reads that document only)."""
+    """``params_check.check_param_defs``, once per document (it reads that document only).
+
+    Each call gets its own list: callers extend it, and the memoized one must stay as computed
+    (it is kept with a cached document across ``check --watch`` runs and read again by the
+    template stage).
+    """
     key = ("check_param_defs", tuple(path), tuple(sorted(options.items())))
-    return doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options))
+    return list(doc.memoized(key, lambda: _param_defs_problems(defs, doc, path, **options)))
 
 
 def _hint(name: str, known: Iterable[str], fallback: str) -> str:
@@ -54,8 +60,10 @@ def check_spec_set(spec_set: SpecSet) -> list[Diagnostic]:
         out += _check_instrument(entry)
     for entry in spec_set.param_sets.values():
         out += check_param_defs(entry.model.params, entry.doc, entry.at("params"))
+    # one source table per instrument, not one per workflow: the spec set does not change here
+    sources_of = cache(spec_set.instrument_sources)
     for entry in spec_set.workflows.values():
-        out += _check_workflow(spec_set, entry)
+        out += _check_workflow(spec_set, entry, sources_of)
     for entry in spec_set.templates.values():
         out += _check_template(spec_set, entry)
     return out
@@ -130,9 +138,11 @@ def dim_problem(dim: str) -> str | None:
 # --------------------------------------------------------------------------- workflows
 
 
-def _check_workflow(spec_set: SpecSet, entry: Located[Workflow]) -> list[Diagnostic]:
+def _check_workflow(
+    spec_set: SpecSet, entry: Located[Workflow], sources_of: _SourcesOf
+) -> list[Diagnostic]:
     workflow = entry.model
-    out = _check_instrument_refs(spec_set, entry, workflow)
+    out = _check_instrument_refs(spec_set, entry, workflow, sources_of)
     out += _check_params_from(spec_set, entry, workflow.params_from)
     for name, first, second in spec_set.param_conflicts(entry):
         first_at = first.doc.locate(first.path)
@@ -170,13 +180,17 @@ def check_instrument_refs(spec_set: SpecSet, entry: Located[Workflow]) -> list[D
     Also used on a template's rendered workflow (``entry.path == ("workflow",)``), so a
     template whose instrument or sources do not exist fails check even without a static one.
     """
-    return _check_instrument_refs(spec_set, entry, entry.model)
+    return _check_instrument_refs(spec_set, entry, entry.model, spec_set.instrument_sources)
+
+
+_SourcesOf = Callable[[str], "dict[str, Any] | None"]
+"""``SpecSet.instrument_sources`` or a cache of it."""
 
 
 def _check_instrument_refs(
-    spec_set: SpecSet, entry: Located[Workflow], workflow: Workflow
+    spec_set: SpecSet, entry: Located[Workflow], workflow: Workflow, sources_of: _SourcesOf
 ) -> list[Diagnostic]:
-    sources = spec_set.instrument_sources(workflow.instrument)
+    sources = sources_of(workflow.instrument)
     if sources is None:
         if workflow.instrument in spec_set.known_names.instruments:
             return []  # the instrument document is broken; reported there, no cascade

@@ -15,20 +15,23 @@ For each template, ``check_templates`` (the last stage of ``wfspec check``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .build import inline_params_from
 from .diagnostics import Diagnostic, Severity, has_errors
 from .documents import SourceNamesFrom, Workflow, WorkflowTemplate
 from .errors import ConfigError, FieldError, TemplateError
-from .ids import WorkflowId
+from .ids import TimeseriesReference, WorkflowId
 from .instantiate import Template, TimeseriesLookup
 from .paramdefs import EdgesParam, GroupParam, RangeParam, TimeseriesParam
 from .params_check import check_param_defs
 from .resolve import check_instrument_refs, check_service
+from .resolve import check_param_defs as check_config_defs
 from .specset import Located, SpecSet
 from .template_static import analyse, config_shape
 from .templating import syntax_error, templated_strings
@@ -61,15 +64,29 @@ def check_templates(spec_set: SpecSet) -> list[Diagnostic]:
     """Diagnostics of every template of the spec set (see the module docstring)."""
     diagnostics: list[Diagnostic] = []
     seen: dict[WorkflowId, Any] = {}
-    # one walk per instrument, not one per example: the spec set does not change while checking
-    timeseries = cache(spec_set.timeseries)
+    # One walk per instrument, not one per example or template: the spec set does not change
+    # while checking. Tuples, so each template's lookups of their strings cost no pass over
+    # them (``instantiate.timeseries_names``): per-template work stays independent of the
+    # number of timeseries, and the check linear in the number of documents.
+    timeseries = cache(lambda instrument: tuple(spec_set.timeseries(instrument)))
+    axes = tuple(ref for name in sorted(spec_set.instruments) for ref in timeseries(name))
     for located in spec_set.templates.values():
         removed = spec_set.salvaged.get((located.doc.file, located.doc.index), ())
         if any(path[:1] == ("config",) for path in removed):
             continue  # config fields are missing: every use would be reported again (salvage.py)
         body_cut = any(path[:1] == ("workflow",) for path in removed)
-        diagnostics.extend(_check_template(located, spec_set, seen, timeseries, body_cut))
+        diagnostics.extend(_check_template(located, spec_set, seen, timeseries, axes, body_cut))
     return diagnostics
+
+
+@dataclass(slots=True)
+class _Rendered:
+    """What one normalized config renders to: the error, or the Workflow and the problems of
+    its params and instrument references (the same whichever example or default gave it)."""
+
+    error: TemplateError | ValidationError | None = None
+    workflow: Workflow | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
 def _check_template(
@@ -77,21 +94,26 @@ def _check_template(
     spec_set: SpecSet,
     seen: dict[WorkflowId, Any],
     timeseries: TimeseriesLookup,
+    axes: Sequence[TimeseriesReference],
     body_cut: bool = False,
 ) -> list[Diagnostic]:
     template, doc = located.model, located.doc
     out = _check_statically(located, report_unused=not body_cut)
     if has_errors(out):
         return out  # rendering would only repeat these
-    config_problems = check_param_defs(
+    # the resolve stage's problems of the same config (memoized per document)
+    config_problems = check_config_defs(
         template.config, located.doc, located.at("config"), allow_timeseries=True
     )
     if has_errors(config_problems):
         return out  # reported by the resolve stage; no config model can be built from them
     factory = template_of(located, spec_set, timeseries)
-    defaults = _default_config(template, spec_set, timeseries)
+    # The defaults and the examples often normalize to the same config (an example showing the
+    # default axis): each distinct config is rendered and checked once.
+    renders: dict[str, _Rendered] = {}
+    defaults = _default_config(template, axes)
     if defaults is not None:
-        out += _render_check(located, factory, spec_set, defaults, None, seen)
+        out += _render_check(located, factory, spec_set, defaults, None, seen, renders)
     if not template.examples:
         out.append(
             doc.diagnostic(
@@ -108,7 +130,7 @@ def _check_template(
             )
         )
     for index, example in enumerate(template.examples):
-        out += _render_check(located, factory, spec_set, example.config, index, seen)
+        out += _render_check(located, factory, spec_set, example.config, index, seen, renders)
     unique: dict[tuple[str, Any, str], Diagnostic] = {}
     for diagnostic in out:  # the defaults and each example may render the same mistake
         same = diagnostic.message.split(" (rendering ")[0]  # which render found it is no news
@@ -163,12 +185,14 @@ def _check_statically(
 
 
 def _default_config(
-    template: WorkflowTemplate, spec_set: SpecSet, timeseries: TimeseriesLookup
+    template: WorkflowTemplate, axes: Sequence[TimeseriesReference]
 ) -> dict[str, Any] | None:
-    """The config of the defaults, a spec-set timeseries for each axis without one; None when a
-    field of another type has no default (nothing to render with)."""
-    axes = [ref for name in sorted(spec_set.instruments) for ref in timeseries(name)]
+    """The config of the defaults, a spec-set timeseries for each axis without one (the first
+    axis without a default gets the spec set's first timeseries, the next the second..., the
+    last one any further); None when a field of another type has no default (nothing to render
+    with). ``axes`` are every instrument's timeseries, instruments sorted by name."""
     config: dict[str, Any] = {}
+    taken = 0
     for name, defn in template.config.items():
         if defn.default is not None:
             continue
@@ -176,8 +200,8 @@ def _default_config(
             if isinstance(defn, GroupParam | EdgesParam | RangeParam):
                 continue  # their fields' defaults may do; the config model decides
             return None
-        ref = axes.pop(0) if len(axes) > 1 else axes[0]
-        config[name] = str(ref)
+        config[name] = str(axes[min(taken, len(axes) - 1)])
+        taken += 1
     return config
 
 
@@ -188,13 +212,18 @@ def _render_check(
     config: dict[str, Any],
     index: int | None,
     seen: dict[WorkflowId, Any],
+    renders: dict[str, _Rendered],
 ) -> list[Diagnostic]:
-    """Render ``config`` (example ``index``, or the defaults when None) and check the result."""
+    """Render ``config`` (example ``index``, or the defaults when None) and check the result.
+
+    ``renders`` holds what each normalized config rendered to, for the other configs of the
+    same template; only the diagnostics of the example (expect, collisions) are its own.
+    """
     template, doc = located.model, located.doc
     at = located.at("examples", index) if index is not None else located.at("name")
     what = f"example {index + 1}" if index is not None else "the config defaults"
     try:
-        rendered = factory.render(config)
+        model = factory.validated_config(config)
     except ConfigError as exc:
         references = [e for e in exc.errors if e.code == "T012"]
         others = [e for e in exc.errors if e.code != "T012"]
@@ -218,7 +247,12 @@ def _render_check(
                 )
             )
         return out
-    except TemplateError as exc:
+    key = factory.render_key(model)
+    rendered = renders.get(key)
+    if rendered is None:
+        rendered = renders[key] = _render(located, factory, spec_set, model)
+    exc = rendered.error
+    if isinstance(exc, TemplateError):
         code = "T003" if "sandbox" in str(exc) else "T002"
         path = located.at("workflow", *getattr(exc, "path", ()))
         return [
@@ -229,9 +263,7 @@ def _render_check(
                 hint="only `config.<field>` names are defined in a template body",
             )
         ]
-    try:
-        workflow = Workflow.model_validate(rendered)
-    except ValidationError as exc:
+    if isinstance(exc, ValidationError):
         return [
             doc.diagnostic(
                 "T004" if index is not None else "T013",
@@ -241,13 +273,9 @@ def _render_check(
                 hint="check the template body's fields for the rendered values",
             )
         ]
-    out = (
-        check_param_defs(workflow.params, doc, located.at("workflow", "params"))
-        if workflow.params
-        else []
-    )
-    if not isinstance(template.workflow.source_names, SourceNamesFrom):
-        out.extend(check_instrument_refs(spec_set, Located(workflow, doc, located.at("workflow"))))
+    workflow = rendered.workflow
+    assert workflow is not None
+    out = list(rendered.problems)
     if index is None:
         return out  # the defaults have no expect, and their id may well equal an example's
     body = template.workflow
@@ -258,6 +286,30 @@ def _render_check(
     out.extend(_compare(example.expect, workflow, doc, at))
     out.extend(_collisions(workflow.id, spec_set, seen, doc, at))
     return out
+
+
+def _render(
+    located: Located[WorkflowTemplate], factory: Template, spec_set: SpecSet, model: BaseModel
+) -> _Rendered:
+    """Render a validated config and check the Workflow it gives (see :class:`_Rendered`)."""
+    doc = located.doc
+    try:
+        body = factory.render_validated(model)
+    except TemplateError as exc:
+        return _Rendered(error=exc)
+    try:
+        workflow = Workflow.model_validate(body)
+    except ValidationError as exc:
+        return _Rendered(error=exc)
+    # not memoized per document: each config renders its own params at the same path
+    out = (
+        check_param_defs(workflow.params, doc, located.at("workflow", "params"))
+        if workflow.params
+        else []
+    )
+    if not isinstance(located.model.workflow.source_names, SourceNamesFrom):
+        out.extend(check_instrument_refs(spec_set, Located(workflow, doc, located.at("workflow"))))
+    return _Rendered(workflow=workflow, problems=out)
 
 
 def _reference_diagnostic(

@@ -228,3 +228,15 @@ def test_an_instrument_edit_that_breaks_a_workflow_is_reported_at_the_instrument
     )
     assert [str(r) for r in diag.related] == ["specs/flows/counts.yaml:7:16"]
     assert result.failed()
+
+
+def test_a_cached_template_reports_the_same_problems_on_every_recheck() -> None:
+    """A template's config problems are memoized with its document; the resolve stage extends
+    its copy with the template's other problems (R017 here), never the memoized list itself:
+    otherwise each re-check of a cached file reported R017 once more, and the template stage,
+    reading the grown list, took it for a broken config and skipped the example (T012)."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "broken"
+    cache = CheckCache()
+    for _ in range(3):
+        result = check_paths([corpus / "r017_except_not_timeseries.yaml"], cache=cache)
+        assert [d.code for d in result.diagnostics] == ["R017", "T012"]

@@ -323,3 +323,69 @@ def test_a_static_unknown_group_in_a_template_body_is_reported_once(tmp_path: Pa
     )
     diagnostics = check_paths([SPECS, write(tmp_path, text)]).diagnostics
     assert [(d.code, d.line, d.col) for d in diagnostics] == [("R019", 12, 10)]
+
+
+RENDERED_ONCE = """\
+kind: Instrument
+name: inst
+title: Instrument
+sources:
+  - {name: bank_0, kind: detector}
+  - {name: bank_1, kind: detector}
+---
+kind: Workflow
+instrument: inst
+name: counts
+version: 1
+group: detector_data
+title: Counts
+source_names: [bank_0, bank_1]
+outputs:
+  total: {title: Total, unit: counts, temporality: window}
+---
+kind: WorkflowTemplate
+name: hist
+title: Histogram
+config:
+  axis: {type: timeseries, title: Axis}
+workflow:
+  instrument: "{{ config.axis.workflow_id.instrument }}"
+  name: "h_{{ config.axis.source_name | slug }}"
+  version: "{{ config.axis.source_name }}"
+  group: correlation
+  title: Histogram
+  source_names: {from: timeseries, except: [axis]}
+  executor: correlation_histogram
+  outputs:
+    histogram: {title: Histogram}
+examples:
+  - config:
+      axis: {workflow_id: inst/counts/1, source_name: BANK, output_name: total}
+    expect: {id: inst/h_bank_0/1}
+"""
+
+
+@pytest.mark.parametrize(("example_source", "renders"), [("bank_0", 1), ("bank_1", 2)])
+def test_configs_that_normalize_alike_are_rendered_once_with_the_same_diagnostics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_source: str, renders: int
+) -> None:
+    """The default axis is the set's first timeseries (bank_0): an example naming it (in its
+    object form, not the string form of the defaults) renders the same body, so it is rendered
+    once; the diagnostics of the defaults and of the example are reported all the same."""
+    from wfspec.compiler.instantiate import Template
+
+    calls = []
+    original = Template.render_validated
+    monkeypatch.setattr(
+        Template, "render_validated", lambda self, model: calls.append(1) or original(self, model)
+    )
+    folder = tmp_path / "set"
+    folder.mkdir()
+    write(folder, RENDERED_ONCE.replace("BANK", example_source))
+    diagnostics = check_paths([folder]).diagnostics
+    assert len(calls) == renders
+    invalid = "invalid Workflow: version: Input should be a valid integer, unable to parse string"
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("T013", f"the config defaults render to an {invalid} as an integer"),
+        ("T004", f"example 1 renders to an {invalid} as an integer"),
+    ]
