@@ -132,7 +132,9 @@ class JobConfig:
     """One job: validated params, aux sources, and its latest status (None: staged/not reported).
 
     ``received_at`` is the local monotonic time of that status; ``beat_s`` the interval between
-    its last two heartbeats as received (None until two arrived).
+    its last two heartbeats as received (None until two arrived). The interval the backend
+    *reports* is the status's own (``status.update_interval_ms``); staleness weighs both
+    (:func:`~.workflow_status.beat_interval`).
     """
 
     params: dict[str, Any]
