@@ -338,6 +338,11 @@ class JobOrchestrator:
             entry = self._entries.get(workflow_id)
             return WorkflowState() if entry is None else self._snapshot(entry)
 
+    def workflow_ids(self) -> list[WorkflowId]:
+        """Every workflow with staged jobs or a job set, sorted by id (no snapshot is taken)."""
+        with self._lock:
+            return sorted(self._entries)
+
     def states(self) -> dict[WorkflowId, WorkflowState]:
         """Snapshots of every workflow with staged jobs or a job set, sorted by id."""
         with self._lock:
