@@ -17,7 +17,10 @@ backend-shaped and distinct (``backend_beats.py``: the real captures' shape, eve
 between the Kafka and the in-process runs), so the probe matches each by its bytes. The paced
 latency run produces from this process (one clock for produce and routed times); the sustained
 run produces from a separate process, as the backend does: 100,000 ``produce()`` calls on this
-process's GIL would be the benchmark's own cost, not the runtime's.
+process's GIL would be the benchmark's own cost, not the runtime's. As ``wfspec run`` does, the
+start-up heap is frozen once the runtime started (``runtime/heap.py``), before the jobs are
+committed; the garbage collections during the paced run are printed next to the latencies (a
+full one stops every thread), like the host's scheduling noise.
 
 Targets: p99 <= 20 ms at 1,000/s; sustained >= 80 % of in-process; no heartbeat lost (every one
 produced reaches the state, or is counted lost in the verdict). ``--check`` exits 1 on a miss.
@@ -44,6 +47,7 @@ from confluent_kafka import Producer
 from wfspec.compiler import compile_paths, load_bundle
 from wfspec.runtime.app import Runtime
 from wfspec.runtime.broker import EmbeddedBroker
+from wfspec.runtime.heap import freeze_startup_heap
 from wfspec.runtime.kafka.config import CONSUMER_DEFAULTS, PRODUCER_DEFAULTS, producer_config
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -114,6 +118,33 @@ class Beats:
         messages = beat_rounds(self.jobs, rounds, first=self.next_round, services=False)
         self.next_round += rounds
         return messages[:count]
+
+
+class Collections:
+    """Records the collector's pauses per generation while installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"gen{g} {len(p)} x (longest {max(p, default=0) * 1e3:.1f} ms)"
+            for g, p in self.pauses.items()
+        )
 
 
 def wait_until(condition: Any, timeout: float) -> bool:
@@ -285,6 +316,7 @@ def main() -> int:
         if args.set:
             print("overrides (--set): " + " ".join(f"{k}={v}" for k, v in args.set))
         with runtime:
+            frozen = freeze_startup_heap()  # what wfspec run does once its runtimes started
             jobs = commit_all(runtime)
             # Time a running runtime, not its start: the setup (compile, 1,000 commits) leaves
             # garbage whose full collection (~0.1 s here) would otherwise land in the timed run.
@@ -292,7 +324,10 @@ def main() -> int:
             beats = Beats(jobs)
             producer = Producer(produced)
             before = cpu_steal()
-            lat, late, sent_rate, lost = latency(producer, topic, probe, beats, args.rate, seconds)
+            with Collections() as collections:
+                lat, late, sent_rate, lost = latency(
+                    producer, topic, probe, beats, args.rate, seconds
+                )
             after = cpu_steal()
             kafka_s = local_s = float("inf")
             sustained_lost = 0
@@ -315,6 +350,8 @@ def main() -> int:
     if after[1] > before[1]:
         steal = (after[0] - before[0]) / (after[1] - before[1])
         print(f"CPU steal (hypervisor) during the paced run: {steal:.0%} of the machine")
+    print(f"garbage collections during the paced run: {collections.summary()}")
+    print(f"(start-up heap frozen: {frozen:,} objects)")
     latency_ok = p99 <= P99_TARGET_MS and lost == 0
     print(
         f"p99 {p99:.2f} ms (target <= {P99_TARGET_MS:g} ms), {lost} lost (target 0): "

@@ -132,7 +132,9 @@ class JobConfig:
     """One job: validated params, aux sources, and its latest status (None: staged/not reported).
 
     ``received_at`` is the local monotonic time of that status; ``beat_s`` the interval between
-    its last two heartbeats as received (None until two arrived).
+    its last two heartbeats as received (None until two arrived). The interval the backend
+    *reports* is the status's own (``status.update_interval_ms``); staleness weighs both
+    (:func:`~.workflow_status.beat_interval`).
     """
 
     params: dict[str, Any]
@@ -335,6 +337,11 @@ class JobOrchestrator:
         with self._lock:
             entry = self._entries.get(workflow_id)
             return WorkflowState() if entry is None else self._snapshot(entry)
+
+    def workflow_ids(self) -> list[WorkflowId]:
+        """Every workflow with staged jobs or a job set, sorted by id (no snapshot is taken)."""
+        with self._lock:
+            return sorted(self._entries)
 
     def states(self) -> dict[WorkflowId, WorkflowState]:
         """Snapshots of every workflow with staged jobs or a job set, sorted by id."""

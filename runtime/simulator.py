@@ -11,7 +11,9 @@ It speaks the exact wire format (ADR 0007) on the instrument's topics:
   ``heartbeat_interval_s`` (2 s) one batch with one x5f2 heartbeat per running job and one per
   service. A new job reports ``scheduled`` at once (no times), then ``active`` with its
   ``start_time`` and an ``end_time`` that moves to the beat's time on every beat, so no two beats
-  of a job repeat; a stopped job sends one final ``stopped`` beat, then is silent;
+  of a job repeat; a stopped job sends one final ``stopped`` beat, then is silent. The envelopes
+  report what the backend's do: ``update_interval`` 1000 ms on job beats, 2000 ms on service
+  beats, whatever ``heartbeat_interval_s`` is (the backend's job beats, too, come every 2 s);
 - publishes timeseries results on ``{instrument}_livedata_data`` for ``timeseries_data`` and
   ``monitor_histogram`` jobs (``correlation.timeseries_source``), so correlation instances work;
 - faults can be injected: a job in ``error`` (with a traceback) or ``warning``, and a crashed
@@ -45,7 +47,7 @@ from .kafka.consumer import TopicConsumer
 from .kafka.topics import Topics, ensure_topics
 from .lifecycle import StartStop
 from .status import JobId, JobState, JobStatus, ServiceState, ServiceStatus
-from .x5f2 import encode_status
+from .x5f2 import JOB_UPDATE_INTERVAL_MS, SERVICE_UPDATE_INTERVAL_MS, encode_status
 
 __all__ = ["SimulatedBackend"]
 
@@ -82,7 +84,13 @@ def job_beat(job: _Job, now_ns: int, *, host: str = "", pid: int = 0) -> bytes:
         start_time=None if scheduled else job.start_time,
         end_time=None if scheduled else max(now_ns, job.start_time),
     )
-    return encode_status(status, software_version=SOFTWARE_VERSION, host_name=host, process_id=pid)
+    return encode_status(
+        status,
+        software_version=SOFTWARE_VERSION,
+        host_name=host,
+        process_id=pid,
+        update_interval=JOB_UPDATE_INTERVAL_MS,
+    )
 
 
 def service_beat(
@@ -101,7 +109,13 @@ def service_beat(
         batch_interval_s=1.0,
         stream_stats=None,
     )
-    return encode_status(status, software_version=SOFTWARE_VERSION, host_name=host, process_id=pid)
+    return encode_status(
+        status,
+        software_version=SOFTWARE_VERSION,
+        host_name=host,
+        process_id=pid,
+        update_interval=SERVICE_UPDATE_INTERVAL_MS,
+    )
 
 
 class SimulatedBackend(StartStop):

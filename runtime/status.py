@@ -23,6 +23,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_serializer,
+    field_validator,
 )
 
 from wfspec.compiler import WorkflowId
@@ -49,8 +50,20 @@ class ServiceState(StrEnum):
     ERROR = "error"
 
 
-WIRE_CONTEXT: dict[str, bool] = {"wire": True}
-"""Validation context of the x5f2 codec: ``workflow_id`` must then be the wire string."""
+def wire_context(update_interval_ms: int) -> dict[str, Any]:
+    """The validation context of the x5f2 codec for one message.
+
+    On the wire ``workflow_id`` must be the string form, and a job's ``update_interval_ms`` is
+    the envelope's ``update_interval`` (it is not part of ``status_json``, which is what pydantic
+    validates): the context carries it into the model, so the status is built in one pass.
+    """
+    return {"wire": True, "update_interval_ms": update_interval_ms}
+
+
+def _on_wire(info: ValidationInfo) -> bool:
+    context = info.context
+    return context is not None and context.get("wire") is True
+
 
 _WORKFLOW_IDS: dict[str, WorkflowId] = {}
 _MAX_WORKFLOW_IDS = 65536
@@ -58,7 +71,7 @@ _MAX_WORKFLOW_IDS = 65536
 
 def _workflow_id(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
     """The string form through a bounded cache of parsed ids (a handful of distinct ids arrive
-    thousands of times a second); on the wire (:data:`WIRE_CONTEXT`) only the string form."""
+    thousands of times a second); on the wire (:func:`wire_context`) only the string form."""
     if type(value) is str:
         known = _WORKFLOW_IDS.get(value)
         if known is None:
@@ -67,7 +80,7 @@ def _workflow_id(value: Any, handler: ValidatorFunctionWrapHandler, info: Valida
                 _WORKFLOW_IDS.clear()
             _WORKFLOW_IDS[value] = known
         return known
-    if info.context is WIRE_CONTEXT:
+    if _on_wire(info):
         raise ValueError("workflow_id must be the string instrument/name/version")
     return handler(value)
 
@@ -96,7 +109,13 @@ class JobId(BaseModel):
 
 
 class JobStatus(BaseModel):
-    """A job heartbeat. Times are int nanoseconds since the epoch, or None."""
+    """A job heartbeat. Times are int nanoseconds since the epoch, or None.
+
+    ``update_interval_ms`` is how often the sender says the job beats: the x5f2 envelope's
+    ``update_interval`` (never a ``status_json`` key; the codec fills it from the envelope,
+    whatever ``status_json`` holds). None or 0: not reported (an in-process sender, an envelope
+    without it). The staleness rule counts missed beats in it (docs/adr/0006-status-rules.md).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -107,10 +126,27 @@ class JobStatus(BaseModel):
     warning: str | None = None
     start_time: int | None = None
     end_time: int | None = None
+    update_interval_ms: int | None = Field(default=None, validate_default=True)
 
     @field_serializer("workflow_id")
     def _workflow_id_as_string(self, workflow_id: WorkflowId) -> str:
         return str(workflow_id)
+
+    @field_validator("update_interval_ms", mode="wrap")
+    @classmethod
+    def _from_the_envelope(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """On the wire the envelope's value (the codec's context), else the value given."""
+        if _on_wire(info):
+            return info.context["update_interval_ms"]  # type: ignore[index]
+        return handler(value)
+
+    @property
+    def update_interval_s(self) -> float | None:
+        """The reported beat interval in seconds (None when not reported or 0)."""
+        ms = self.update_interval_ms
+        return ms / 1000 if ms else None
 
     __eq__ = JobId.__eq__
 

@@ -14,9 +14,13 @@ Rules (docs/adr/0006-status-rules.md; tested in tests/status/):
    will never beat). A current JobSet without fresh statuses whose start got no reply says so
    in the summary instead of reading ``pending`` without a word.
 
-A source is fresh while its last heartbeat is younger than ``missed_beats`` beat intervals (the
-interval between its last two heartbeats as received; ``default_beat_s`` until two arrived),
-never less than ``min_stale_s`` nor more than ``stale_after_s``.
+A source is fresh while its last heartbeat is younger than ``missed_beats`` beat intervals, never
+less than ``min_stale_s`` nor more than ``stale_after_s`` (:func:`stale_threshold`). The beat
+interval (:func:`beat_interval`) is the one its last heartbeat *reports* (the x5f2 envelope's
+``update_interval``), or the gap between its last two heartbeats as received when that is longer:
+a job is never judged faster than it is seen to beat (the backend 26.8.0 reports 1 s on job beats
+that arrive every 2 s). A heartbeat that reports no interval (or 0) is judged on that gap alone,
+and on :data:`DEFAULT_BEAT_S` until two arrived.
 
 The summary lists at most three distinct messages, errors first; identical messages from several
 sources are grouped ("monitor1, monitor2: ..."); the rest are counted ("... and 2 more"). A
@@ -46,7 +50,8 @@ HEADLINE_MAX_CHARS = 200
 DEFAULT_MISSED_BEATS = 3.0
 """A source is stale after this many beat intervals without a heartbeat."""
 DEFAULT_BEAT_S = 2.0
-"""The beat interval assumed until two heartbeats of a job arrived (the backend's rhythm)."""
+"""The beat interval assumed for a job that reports none, until two of its heartbeats arrived
+(the backend's rhythm)."""
 MIN_STALE_S = 1.0
 
 
@@ -162,19 +167,36 @@ def summarize(errors: Iterable[tuple[str, str]], warnings: Iterable[tuple[str, s
     return "; ".join(parts)
 
 
+def beat_interval(reported_s: float | None, observed_s: float | None) -> float:
+    """The beat interval a source is judged on (seconds): see the module docstring.
+
+    ``reported_s`` is the interval its last heartbeat reports (None or 0: none), ``observed_s``
+    the gap between its last two heartbeats as received (None: fewer than two). The reported
+    one rules, but never below the observed gap: the real backend writes 1000 ms on every job
+    beat while its job beats arrive every ~2 s (tests/data/real-captures), and three reported
+    seconds would leave one late beat between a running job and ``pending``.
+    """
+    observed = observed_s if observed_s is not None and observed_s > 0 else None
+    if reported_s is None or reported_s <= 0:
+        return DEFAULT_BEAT_S if observed is None else observed
+    return reported_s if observed is None or observed <= reported_s else observed
+
+
 def stale_threshold(
-    beat_s: float | None,
+    reported_s: float | None,
+    observed_s: float | None,
     stale_after_s: float,
     missed_beats: float | None = DEFAULT_MISSED_BEATS,
     min_stale_s: float = MIN_STALE_S,
 ) -> float:
-    """Seconds without a heartbeat after which a source is stale (see the module docstring).
+    """Seconds without a heartbeat after which a source is stale: ``missed_beats`` times its
+    :func:`beat_interval`, clamped to [``min_stale_s``, ``stale_after_s``].
 
     ``missed_beats=None`` turns the beat rule off: ``stale_after_s`` alone decides.
     """
     if missed_beats is None:
         return stale_after_s
-    beat = beat_s if beat_s is not None and beat_s > 0 else DEFAULT_BEAT_S
+    beat = beat_interval(reported_s, observed_s)
     return min(stale_after_s, max(min_stale_s, missed_beats * beat))
 
 
@@ -211,7 +233,7 @@ def aggregate(
         if status is not None and received_at is not None:
             age = now - received_at
             limit = stale_threshold(
-                getattr(job, "beat_s", None), stale_after_s, missed_beats, min_stale_s
+                status.update_interval_s, job.beat_s, stale_after_s, missed_beats, min_stale_s
             )
             fresh = age <= limit
         if not fresh and source_name in rejected:

@@ -17,9 +17,10 @@ Hot path (docs/adr/0013-status-decoding.md): real heartbeats never repeat (an ac
 ``end_time`` moves on every beat), so nothing is cached per payload. Each message is read once:
 the envelope by :func:`read_envelope` (a direct flatbuffer read, tested equal to
 ``deserialise_x5f2``), the ``status_json`` by pydantic's Rust JSON validator straight into the
-status models (:class:`JobStatus` / :class:`ServiceStatus` *are* the contract). Only what that
-fast path refuses (legacy forms, bad input) goes through the lean :class:`_Parser`, which is the
-one that names the rejection reason.
+status models (:class:`JobStatus` / :class:`ServiceStatus` *are* the contract; a job status
+gets the envelope's ``update_interval`` in the same pass, through the validation context).
+Only what that fast path refuses (legacy forms, bad input) goes through the lean
+:class:`_Parser`, which is the one that names the rejection reason.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from wfspec.compiler import WorkflowId
 
 from .clock import Clock, SystemClock
 from .status import (
-    WIRE_CONTEXT,
     JobId,
     JobState,
     JobStatus,
@@ -53,6 +53,7 @@ from .status import (
     ServiceStatus,
     StreamCount,
     StreamStats,
+    wire_context,
 )
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,12 @@ log = logging.getLogger(__name__)
 FILE_IDENTIFIER = b"x5f2"
 SOFTWARE_NAME = "livedata"
 JOB_UPDATE_INTERVAL_MS = 1000
+"""The ``update_interval`` the backend (26.8.0) writes on every job heartbeat: esslivedata's
+default for job status messages. Its job beats really arrive every ~2 s (with the service's
+beat), which is why the staleness rule never judges a job faster than it is seen to beat
+(docs/adr/0006-status-rules.md)."""
 SERVICE_UPDATE_INTERVAL_MS = 2000
+"""The ``update_interval`` on every service heartbeat of the backend (26.8.0)."""
 
 
 class NicosStatus(IntEnum):
@@ -222,10 +228,18 @@ def encode_status(
     process_id: int = 0,
     update_interval: int | None = None,
 ) -> bytes:
-    """A new heartbeat in the canonical wire form (update interval 1000 ms jobs, 2000 services)."""
+    """A new heartbeat in the canonical wire form.
+
+    The envelope's ``update_interval`` is ``update_interval`` if given, else a job status's own
+    ``update_interval_ms`` if it has one, else what the backend writes (1000 ms on job beats,
+    2000 ms on service beats).
+    """
     if update_interval is None:
-        is_job = isinstance(status, JobStatus)
-        update_interval = JOB_UPDATE_INTERVAL_MS if is_job else SERVICE_UPDATE_INTERVAL_MS
+        if isinstance(status, JobStatus):
+            reported = status.update_interval_ms
+            update_interval = JOB_UPDATE_INTERVAL_MS if reported is None else reported
+        else:
+            update_interval = SERVICE_UPDATE_INTERVAL_MS
     return encode_envelope(
         Envelope(
             software_name,
@@ -401,21 +415,25 @@ class _FastParser:
     It takes only the canonical shape the backend writes (``_HEAD``: ``message_type`` the first
     key of the one ``message``), validated *strictly* against the status models themselves, so
     no coercion the lean :class:`_Parser` would refuse is made (``workflow_id`` must be a
-    string: :data:`WIRE_CONTEXT`). Anything else returns None and goes to the lean parser, which
-    accepts the legacy forms and names the rejection reason. Tested equal to the lean parser on
-    every real capture and on generated payloads (tests/status/test_real_captures.py).
+    string: :func:`~.status.wire_context`). A job status gets the envelope's ``update_interval``
+    through that context, in the same pass. Anything else returns None and goes to the lean
+    parser, which accepts the legacy forms and names the rejection reason. Tested equal to the
+    lean parser on every real capture and on generated payloads
+    (tests/status/test_real_captures.py).
     """
 
     def __init__(self) -> None:
         self._job, self._service = _adapters()
 
-    def parse(self, text: str) -> tuple[int, JobStatus | ServiceStatus] | None:
+    def parse(
+        self, text: str, update_interval_ms: int
+    ) -> tuple[int, JobStatus | ServiceStatus] | None:
         head = _HEAD.match(text)
         if head is None or text.count('"message_type"') != 1 or text.count('"message":') != 1:
             return None
         adapter = self._job if head.group(1) == "job" else self._service
         try:
-            doc = adapter.validate_json(text, strict=True, context=WIRE_CONTEXT)
+            doc = adapter.validate_json(text, strict=True, context=wire_context(update_interval_ms))
         except (ValidationError, ValueError):
             return None
         return doc["status"], doc["message"]
@@ -427,8 +445,11 @@ class _Parser:
     def __init__(self) -> None:
         self._workflow_ids: dict[str, WorkflowId] = {}
 
-    def parse(self, text: str, service_id: str) -> tuple[int, JobStatus | ServiceStatus, bool]:
-        """Return (code, status, depends_on_service_id)."""
+    def parse(
+        self, text: str, service_id: str, update_interval_ms: int
+    ) -> tuple[int, JobStatus | ServiceStatus, bool]:
+        """Return (code, status, depends_on_service_id); a job status carries the envelope's
+        ``update_interval_ms``."""
         try:
             doc = json.loads(text)
         except (ValueError, RecursionError) as exc:
@@ -443,7 +464,7 @@ class _Parser:
             raise _Reject("bad_field", "status_json.message must be an object")
         kind = message.get("message_type", "job")
         if kind == "job":
-            status, uses_service_id = self._job(message, service_id)
+            status, uses_service_id = self._job(message, service_id, update_interval_ms)
             return code, status, uses_service_id
         if kind == "service":
             return code, self._service(message), False
@@ -464,7 +485,9 @@ class _Parser:
         self._workflow_ids[text] = parsed
         return parsed
 
-    def _job(self, m: dict[str, Any], service_id: str) -> tuple[JobStatus, bool]:
+    def _job(
+        self, m: dict[str, Any], service_id: str, update_interval_ms: int
+    ) -> tuple[JobStatus, bool]:
         where = "message"
         state_text = _get(m, "state", where)
         state = _JOB_STATES.get(state_text) if isinstance(state_text, str) else None
@@ -491,6 +514,7 @@ class _Parser:
             warning=_opt_str(m, "warning", where),
             start_time=_int(m, "start_time", where, optional=True),
             end_time=_int(m, "end_time", where, optional=True),
+            update_interval_ms=update_interval_ms,
         )
         return status, uses_service_id
 
@@ -606,10 +630,10 @@ class X5f2Decoder:
         envelope = self._envelope(raw)
         if type(envelope) is Rejection:
             return envelope
-        fast = self._fast.parse(envelope.status_json)
+        fast = self._fast.parse(envelope.status_json, envelope.update_interval)
         if fast is not None:
             return fast[1]
-        result = self._slow(envelope.status_json, envelope.service_id)
+        result = self._slow(envelope)
         if type(result) is Rejection:
             return self._count(result)
         return result[1]
@@ -633,19 +657,19 @@ class X5f2Decoder:
             return self._reject("bad_flatbuffer", f"not a readable x5f2 flatbuffer: {exc!r:.120}")
 
     def _parsed(self, envelope: Envelope) -> tuple[int, JobStatus | ServiceStatus] | Rejection:
-        fast = self._fast.parse(envelope.status_json)
+        fast = self._fast.parse(envelope.status_json, envelope.update_interval)
         if fast is not None:
             return fast
-        result = self._slow(envelope.status_json, envelope.service_id)
+        result = self._slow(envelope)
         if type(result) is Rejection:
             return self._count(result)
         return result
 
-    def _slow(
-        self, text: str, service_id: str
-    ) -> tuple[int, JobStatus | ServiceStatus] | Rejection:
+    def _slow(self, envelope: Envelope) -> tuple[int, JobStatus | ServiceStatus] | Rejection:
         try:
-            code, status, _ = self._parser.parse(text, service_id)
+            code, status, _ = self._parser.parse(
+                envelope.status_json, envelope.service_id, envelope.update_interval
+            )
             return (code, status)
         except _Reject as exc:
             return Rejection(exc.reason, exc.detail)

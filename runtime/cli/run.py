@@ -73,6 +73,7 @@ def run_command(
     """
     from wfspec.compiler import WfspecError, load_bundle
     from wfspec.runtime.app import Runtime
+    from wfspec.runtime.heap import freeze_startup_heap
 
     configure_logging(log_format)
     settings = kafka_settings(bootstrap_servers, kafka_config)
@@ -95,7 +96,13 @@ def run_command(
             runtime = Runtime(bundle, name, kafka=settings, state_dir=state_dir)
             runtimes.append(runtime)
             runtime.start()
-        log.info("running instruments=%s bootstrap=%s", ",".join(instruments), _servers(settings))
+        frozen = freeze_startup_heap()  # full collections skip what lives as long as we do
+        log.info(
+            "running instruments=%s bootstrap=%s frozen_objects=%d",
+            ",".join(instruments),
+            _servers(settings),
+            frozen,
+        )
         started = next_stats = time.monotonic()
         deadline = math.inf if duration is None else started + duration
         while not stop.wait(0.2) and time.monotonic() < deadline:

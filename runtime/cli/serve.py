@@ -115,6 +115,10 @@ def _serve(backend: Any, host: str, port: int, token: str | None) -> None:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     auth = " (mutating requests need the token)" if token else ""
     click.echo(f"wfspec serve ({backend.mode}) on {server.url}{auth} · Ctrl-C to stop", err=True)
+    if backend.mode == "live":  # a runtime serving for hours (preview recompiles: not frozen)
+        from wfspec.runtime.heap import freeze_startup_heap
+
+        freeze_startup_heap()
     server.run()
 
 

@@ -42,10 +42,10 @@ def raws() -> tuple[bytes, ...]:
     return tuple(serialise_x5f2(**row["x5f2"]) for row in rows())
 
 
-def lean(text: str, service_id: str):
+def lean(text: str, service_id: str, update_interval_ms: int):
     """The lean parser's answer: (code, status) or the rejection reason."""
     try:
-        code, status, _ = _Parser().parse(text, service_id)
+        code, status, _ = _Parser().parse(text, service_id, update_interval_ms)
     except _Reject as exc:
         return exc.reason
     return code, status
@@ -76,11 +76,48 @@ def test_every_capture_decodes_and_re_encodes_byte_for_byte():
 def test_the_fast_path_takes_every_capture_and_equals_the_lean_parser():
     fast = _FastParser()
     for row in rows():
-        text, service_id = row["x5f2"]["status_json"], row["x5f2"]["service_id"]
-        got = fast.parse(text)
+        x5f2 = row["x5f2"]
+        text, service_id, interval = (
+            x5f2["status_json"],
+            x5f2["service_id"],
+            x5f2["update_interval"],
+        )
+        got = fast.parse(text, interval)
         assert got is not None, text
-        assert got == lean(text, service_id)
+        assert got == lean(text, service_id, interval)
         assert type(got[1].model_dump()) is dict  # a real model, not a half-built one
+        if isinstance(got[1], JobStatus):
+            assert got[1].update_interval_ms == interval
+
+
+def test_the_backend_reports_1_s_on_job_beats_2_s_on_service_beats_but_jobs_beat_every_2_s():
+    """What the staleness rule is built on (ADR 0006): the envelope's ``update_interval`` is
+    1000 ms on every job beat and 2000 ms on every service beat, and a job's beats really arrive
+    with the service's, every ~2 s (broker timestamps), never faster than 1.1 s."""
+    reported: dict[str, set[int]] = {"job": set(), "service": set()}
+    last: dict[str, int] = {}
+    job_gaps = []
+    for row in rows():
+        x5f2 = row["x5f2"]
+        kind = json.loads(x5f2["status_json"])["message"]["message_type"]
+        reported[kind].add(x5f2["update_interval"])
+        if kind == "job":
+            at = row["kafka_timestamp_ms"]
+            if x5f2["service_id"] in last:
+                job_gaps.append(at - last[x5f2["service_id"]])
+            last[x5f2["service_id"]] = at
+    assert reported == {"job": {1000}, "service": {2000}}
+    job_gaps.sort()
+    fastest, median, slowest = job_gaps[0], job_gaps[len(job_gaps) // 2], job_gaps[-1]
+    assert fastest >= 1100 and 2000 <= median <= 2100 and slowest <= 2100
+
+
+def test_every_decoded_job_status_carries_the_interval_its_envelope_reports():
+    decoder = X5f2Decoder()
+    for raw, row in zip(raws(), rows(), strict=True):
+        status = decoder.decode_status(raw)
+        if isinstance(status, JobStatus):
+            assert status.update_interval_ms == row["x5f2"]["update_interval"] == 1000
 
 
 def test_the_canonical_encoder_writes_what_the_backend_wrote():
@@ -234,21 +271,34 @@ def test_the_fast_path_never_accepts_what_the_lean_parser_reads_differently(data
         else:
             target[key] = data.draw(wild)
     text = json.dumps(doc, separators=(",", ":"), ensure_ascii=data.draw(st.booleans()))
-    got = _FastParser().parse(text)
+    interval = data.draw(st.sampled_from([0, 1, 1000, 2000, 2**32 - 1]))
+    got = _FastParser().parse(text, interval)
     if got is not None:
-        assert got == lean(text, "monitor1:d841d7df-ee74-4e64-8b4b-d6de77584f2a")
+        assert got == lean(text, "monitor1:d841d7df-ee74-4e64-8b4b-d6de77584f2a", interval)
+
+
+def test_the_interval_comes_from_the_envelope_never_from_status_json():
+    """A ``status_json`` that happens to hold an ``update_interval_ms`` key changes nothing:
+    both paths take the envelope's value."""
+    job = next(d for d in _sample_messages() if d["message"]["message_type"] == "job")
+    job = json.loads(json.dumps(job))
+    job["message"]["update_interval_ms"] = "soon"
+    text = json.dumps(job, separators=(",", ":"))
+    got = _FastParser().parse(text, 2000)
+    assert got is not None and got[1].update_interval_ms == 2000
+    assert got == lean(text, "x:1", 2000)
 
 
 def test_duplicate_keys_and_odd_heads_go_to_the_lean_parser():
     doc = _sample_messages()[0]
     text = json.dumps(doc, separators=(",", ":"))
     fast = _FastParser()
-    assert fast.parse(text) is not None
-    assert fast.parse(text.replace('{"status"', '{ "status"', 1)) is None  # not canonical
+    assert fast.parse(text, 2000) is not None
+    assert fast.parse(text.replace('{"status"', '{ "status"', 1), 2000) is None  # not canonical
     twice = text[:-1] + ',"message":' + json.dumps(doc["message"], separators=(",", ":")) + "}"
-    assert fast.parse(twice) is None
+    assert fast.parse(twice, 2000) is None
     legacy = text.replace('"message_type":"service",', "")
-    assert fast.parse(legacy) is None
+    assert fast.parse(legacy, 2000) is None
 
 
 def test_a_workflow_id_object_is_refused_on_the_wire_but_accepted_from_python():
@@ -256,8 +306,8 @@ def test_a_workflow_id_object_is_refused_on_the_wire_but_accepted_from_python():
     wid = {"instrument": "dummy", "name": "monitor_histogram", "version": 1}
     job["message"]["workflow_id"] = wid
     text = json.dumps(job, separators=(",", ":"))
-    assert _FastParser().parse(text) is None
-    assert lean(text, "x:1") == "bad_workflow_id"
+    assert _FastParser().parse(text, 1000) is None
+    assert lean(text, "x:1", 1000) == "bad_workflow_id"
     status = JobStatus.model_validate({**job["message"]})
     assert str(status.workflow_id) == "dummy/monitor_histogram/1"
 
@@ -269,6 +319,6 @@ def test_stream_stats_without_streams_read_alike_on_both_paths():
     doc = json.loads(json.dumps(doc))
     doc["message"]["stream_stats"] = {"window_seconds": 0}
     text = json.dumps(doc, separators=(",", ":"))
-    got = _FastParser().parse(text)
+    got = _FastParser().parse(text, 2000)
     assert got is not None and got[1].stream_stats.streams == ()
-    assert got == lean(text, "monitor1:d841d7df-ee74-4e64-8b4b-d6de77584f2a")
+    assert got == lean(text, "monitor1:d841d7df-ee74-4e64-8b4b-d6de77584f2a", 2000)

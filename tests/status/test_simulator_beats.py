@@ -94,3 +94,12 @@ def test_a_service_beat_is_the_backends():
     )
     same_envelope_shape(ours, theirs)
     assert serialise_x5f2(**{**theirs, "host_name": "", "process_id": 0}) == ours
+
+
+def test_the_simulator_reports_the_backends_intervals_1_s_for_jobs_2_s_for_services():
+    """Every captured job beat reports 1000 ms, every service beat 2000 ms (though both come
+    every 2 s): the simulator reports the same, so staleness sees what production shows it."""
+    job, message = job_of(captured("job", "active"), JobState.ACTIVE)
+    assert deserialise_x5f2(job_beat(job, message["end_time"])).update_interval == 1000
+    ours = service_beat("dummy", "monitor_data", "w", 1, 0)
+    assert deserialise_x5f2(ours).update_interval == 2000

@@ -49,7 +49,7 @@ def test_each_job_sink_gets_every_status_even_if_another_fails(clock, job_status
         job_service=job_service,
         clock=clock,
     )
-    status = job_status(MONITOR, "monitor1", uuid.uuid4())
+    status = job_status(MONITOR, "monitor1", uuid.uuid4(), update_interval_ms=1000)
     router.route(encode_status(status))
     assert [s for s, _ in seen] == [status]
     assert seen[0][1] == clock.monotonic()

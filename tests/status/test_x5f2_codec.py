@@ -101,7 +101,8 @@ def test_new_messages_round_trip_and_use_the_documented_codes():
     message = json.loads(job_json(state="warning", warning="ä slow"))["message"]
     status = JobStatus.model_validate(message)
     decoded = decoder.decode(encode_status(status))
-    assert decoded.status == status
+    # a status that reports no interval goes out with the backend's 1000 ms, and comes back so
+    assert decoded.status == status.model_copy(update={"update_interval_ms": 1000})
     assert decoded.nicos_status == NicosStatus.WARNING
     assert decoded.envelope.service_id == f"monitor1:{JOB_NUMBER}"
     assert "ä" in decoded.envelope.status_json  # UTF-8 kept, like pydantic's dump_json
@@ -118,6 +119,23 @@ def test_new_envelopes_carry_the_backend_defaults(job_status, captures):
     assert envelope.software_name == "livedata"
     assert envelope.update_interval == 2000
     assert envelope.service_id == f"dummy:monitor_data:{service.worker_id}"
+
+
+def test_a_job_status_reporting_its_interval_round_trips_with_it(job_status):
+    job = job_status("dummy/monitor_histogram/1", "monitor1", uuid.UUID(JOB_NUMBER))
+    job = job.model_copy(update={"update_interval_ms": 2500})
+    raw = encode_status(job)
+    assert deserialise_x5f2(raw).update_interval == 2500
+    assert X5f2Decoder().decode_status(raw) == job
+    assert deserialise_x5f2(encode_status(job, update_interval=700)).update_interval == 700
+
+
+def test_the_lean_path_carries_the_interval_too(captures):
+    """A legacy job beat (no ``message_type``, no ``job_id``) is read by the lean parser: its
+    status carries the envelope's interval as the fast path's would."""
+    legacy = X5f2Decoder().decode(captures["job_legacy_no_message_type"])
+    assert type(legacy) is Decoded and legacy.is_job
+    assert legacy.status.update_interval_ms == legacy.envelope.update_interval
 
 
 def test_state_to_code_mapping_is_total():
