@@ -116,3 +116,59 @@ def test_a_loaded_bundle_round_trips_its_document(bundle, document):
     assert bundle.format_version == 1
     assert bundle.digest == document["sources_digest"]
     assert copy.deepcopy(bundle.instruments["dummy"].sources[0].name) == "monitor1"
+
+
+TEMPLATE = "correlation_histogram_1d"
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda e: e.pop("body"), "missing 'body'"),
+        (lambda e: e.__setitem__("config", [1]), "corrupt"),
+        (lambda e: e["config"].__setitem__("x_axis", {"type": "bogus"}), "x_axis"),
+    ],
+)
+def test_a_corrupt_template_entry_is_a_bundle_error_naming_it(tmp_path, document, damage, expected):
+    damage(document["templates"][TEMPLATE])
+    bundle = load_bundle(_write(tmp_path, document))  # entries are read on first lookup
+    assert TEMPLATE in bundle.templates
+    with pytest.raises(BundleError) as info:
+        bundle.template(TEMPLATE)
+    assert f"template {TEMPLATE} is corrupt" in str(info.value)
+    assert expected in str(info.value)
+    others = [name for name in bundle.templates if name != TEMPLATE]
+    assert others and all(bundle.template(name).title for name in others)
+
+
+def test_a_missing_form_part_is_a_bundle_error_naming_the_entry(tmp_path, document):
+    del document["workflows"][WID]["ui_schema"]
+    del document["templates"][TEMPLATE]["config_schema"]
+    bundle = load_bundle(_write(tmp_path, document))
+    with pytest.raises(BundleError, match=f"form of {WID} is corrupt .*'ui_schema'"):
+        bundle.params_form(WID)
+    with pytest.raises(BundleError, match=f"form of {TEMPLATE} is corrupt .*'config_schema'"):
+        bundle.template_form(TEMPLATE)
+
+
+def test_invalid_json_inside_an_entry_is_refused_at_load_with_its_place(tmp_path, document):
+    text = json.dumps(document, indent=1)
+    marker = f'"{WID}": {{'
+    broken = text.replace(marker, marker + "\n  ,", 1)  # a stray comma deep in the workflows
+    path = tmp_path / "bundle.json"
+    path.write_text(broken, encoding="utf-8")
+    line = broken[: broken.index(marker)].count("\n") + 2
+    with pytest.raises(BundleError) as info:
+        load_bundle(path)
+    assert f"{path}:{line}:3:" in str(info.value)
+    assert "invalid JSON" in str(info.value)
+
+
+def test_entries_read_lazily_are_the_documents_entries(bundle, document):
+    assert bundle.params_form(WID) == {
+        key: document["workflows"][WID][key] for key in ("params_schema", "ui_schema", "defaults")
+    }
+    assert bundle.template_form(TEMPLATE) == {
+        key: document["templates"][TEMPLATE][key] for key in ("config_schema", "ui_schema")
+    }
+    assert bundle.template(TEMPLATE).examples == document["templates"][TEMPLATE]["examples"]
