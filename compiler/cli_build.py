@@ -7,6 +7,8 @@ Exit status of all three: 0 success, 1 problems in the specs (the same diagnosti
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -193,8 +195,78 @@ def bundle_or_specs(source: str) -> Any:
     return bundle_from_document(json.loads(result.data), where=source)
 
 
+def _quietly_loaded(ctx: click.Context) -> Any:
+    """The Bundle of the command line's ``--specs`` source for a completion, or None.
+
+    A completion must never print into the shell: a source that does not compile or any other
+    failure gives None, and whatever the compile reports is dropped.
+    """
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return bundle_or_specs(ctx.params.get("source") or "specs")
+    except (Exception, SystemExit):
+        return None
+
+
+def _complete_templates(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """TAB on ``wfspec render``: the templates of the ``--specs`` source, with their titles."""
+    from click.shell_completion import CompletionItem
+
+    bundle = _quietly_loaded(ctx)
+    if bundle is None:
+        return []
+    try:
+        titles = {name: bundle.template(name).title for name in sorted(bundle.templates)}
+    except WfspecError:
+        return []
+    return [CompletionItem(n, help=t) for n, t in titles.items() if n.startswith(incomplete)]
+
+
+def _complete_config_keys(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """TAB on ``--set``: ``KEY=`` for each config field of the template typed before it (with
+    its title) that is not set yet; after ``KEY=`` of a timeseries field, the source's
+    timeseries references (``--set x_axis=dummy/<TAB>``)."""
+    from click.shell_completion import CompletionItem
+
+    # While the option awaits its value, click leaves the positional TEMPLATE unparsed in args.
+    template = ctx.params.get("template") or next(iter(ctx.args), None)
+    bundle = _quietly_loaded(ctx) if template else None
+    if bundle is None or template not in bundle.templates:
+        return []
+    try:
+        defs = bundle.template(template).config_defs
+    except WfspecError:
+        return []
+    key, equals, value = incomplete.partition("=")
+    if equals:
+        if _type_of(defs.get(key)) != "timeseries":
+            return []
+        references = [str(ref) for ref in bundle.timeseries()]
+        return [CompletionItem(f"{key}={ref}") for ref in references if ref.startswith(value)]
+    given = {item.partition("=")[0] for item in ctx.params.get("sets") or ()}
+    return [
+        CompletionItem(f"{key}=", help=_title_of(definition))
+        for key, definition in defs.items()
+        if key.startswith(incomplete) and key not in given
+    ]
+
+
+def _title_of(definition: Any) -> str | None:
+    """A ParamDef's title, whether it is a model or its JSON."""
+    if isinstance(definition, Mapping):
+        return definition.get("title")
+    return getattr(definition, "title", None)
+
+
+def _type_of(definition: Any) -> str | None:
+    """A ParamDef's type name, whether it is a model or its JSON."""
+    if isinstance(definition, Mapping):
+        return definition.get("type")
+    return getattr(definition, "type", None)
+
+
 @click.command("render")
-@click.argument("template")
+@click.argument("template", shell_complete=_complete_templates)
 @click.option(
     "--specs",
     "source",
@@ -204,7 +276,14 @@ def bundle_or_specs(source: str) -> Any:
     help="Spec folder, or a bundle.json, that defines the template.",
 )
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A config value (repeat).")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A config value (repeat).",
+    shell_complete=_complete_config_keys,
+)
 @click.option(
     "--format",
     "output_format",

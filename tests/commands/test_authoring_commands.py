@@ -205,3 +205,41 @@ def test_show_completes_workflow_ids_of_the_source_and_its_stores(run, tmp_path:
     broken.mkdir()
     (broken / "bad.yaml").write_text("kind: Workflow\nname: [\n", encoding="utf-8")
     assert complete(f"wfspec show --specs {broken} dummy/") == ([], "")
+
+
+def test_render_completes_templates_config_keys_and_timeseries(tmp_path: Path) -> None:
+    """TAB after ``wfspec render``: template names; after ``--set``, the template's config keys
+    not given yet, then a timeseries field's references; a broken source completes nothing."""
+    import os
+    import subprocess
+    import sys
+
+    wfspec = Path(sys.executable).parent / "wfspec"
+
+    def complete(*words: str) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1)}
+        env["_WFSPEC_COMPLETE"] = "bash_complete"
+        done = subprocess.run([wfspec], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+        return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line]
+
+    render = ("wfspec", "render", "--specs", str(SPECS))
+    assert complete(*render, "corr") == ["correlation_histogram_1d", "correlation_histogram_2d"]
+    keys = complete(*render, "correlation_histogram_1d", "--set", "x_")
+    assert keys == ["x_axis=", "x_unit=", "x_start=", "x_stop="]
+    given = complete(*render, "correlation_histogram_1d", "--set", "x_unit=mm", "--set", "x_")
+    assert "x_unit=" not in given and "x_axis=" in given
+    axis = complete(
+        *render, "correlation_histogram_1d", "--set", "x_axis=dummy/timeseries_data/1/delta@m"
+    )
+    assert axis == [
+        "x_axis=dummy/timeseries_data/1/delta@motion1",
+        "x_axis=dummy/timeseries_data/1/delta@motion2",
+    ]
+    assert complete(*render, "correlation_histogram_1d", "--set", "x_unit=") == []
+    assert complete(*render, "no_such_template", "--set", "x") == []
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("kind: WorkflowTemplate\nname: [\n", encoding="utf-8")
+    assert complete("wfspec", "render", "--specs", str(broken), "c") == []
