@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -63,7 +63,26 @@ class InstrumentInfo(BaseModel):
     sources: tuple[SourceInfo, ...] = ()
 
 
-class _Entries(Mapping[str, Mapping[str, Any]]):
+_V = TypeVar("_V")
+
+
+class _Keyed(Mapping[str, _V]):
+    """A read-only mapping with the keys of one bundle object (``workflows``/``templates``);
+    subclasses make a value from its entry on first lookup."""
+
+    _entries: Mapping[str, Any]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _Entries(_Keyed[Any]):
     """Read-only ``name -> entry`` of a bundle's ``workflows`` or ``templates`` object, each
     entry decoded from its undecoded JSON text (``msgspec.Raw``) on first lookup.
 
@@ -83,15 +102,6 @@ class _Entries(Mapping[str, Mapping[str, Any]]):
                 entry = _decode(entry)
             self._decoded[name] = entry
         return entry
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._entries
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def plain(self) -> dict[str, Any]:
         """Every entry decoded, in the document's order."""
@@ -139,7 +149,7 @@ class _Specs(Mapping[WorkflowId, WorkflowSpec]):
         return len(self._ids)
 
 
-class _Templates(Mapping[str, Template]):
+class _Templates(_Keyed[Template]):
     """Read-only ``name -> Template``; each template is built on first lookup."""
 
     def __init__(self, entries: _Entries, where: str, timeseries: TimeseriesLookup) -> None:
@@ -171,15 +181,6 @@ class _Templates(Mapping[str, Template]):
                 ) from None
             self._built[name] = template
         return template
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._entries
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 class Bundle:
