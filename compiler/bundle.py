@@ -218,6 +218,20 @@ class Bundle:
             f"{len(self.templates)} templates)"
         )
 
+    def verify(self, instrument: str | None = None) -> None:
+        """Build every static workflow (of ``instrument``, or all) and every template once:
+        :class:`BundleError` naming the first corrupt entry, else nothing.
+
+        Loading reads entries on first lookup; a long-running process (``wfspec run``,
+        ``wfspec serve``) calls this at start so that a damaged bundle stops it there, with
+        the file and the entry named, instead of failing a request hours later.
+        """
+        for wid in self.workflows:
+            if instrument is None or wid.instrument == instrument:
+                self.workflows[wid]
+        for name in self.templates:
+            self.templates[name]
+
     def timeseries(self, instrument: str | None = None) -> list[TimeseriesReference]:
         """Every timeseries output (0-d window/series) of one instrument, or of all of them."""
         if instrument is not None:

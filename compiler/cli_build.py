@@ -331,7 +331,10 @@ def render_command(
 
 
 def _document(source: str) -> Mapping[str, Any]:
-    return bundle_or_specs(source).document()
+    """The plain document of ``source``, every entry checked (a corrupt one is a BundleError)."""
+    bundle = bundle_or_specs(source)
+    bundle.verify()
+    return bundle.document()
 
 
 @click.command("diff")

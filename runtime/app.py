@@ -153,6 +153,7 @@ class Runtime(StartStop):
         instruments = sorted(getattr(bundle, "instruments", None) or ())
         if instruments and instrument not in instruments:
             raise UnknownInstrument(instrument, instruments, did_you_mean(instrument, instruments))
+        bundle.verify(instrument)  # a damaged entry stops the start, naming file and entry
         self.instrument = instrument
         self.topics = Topics(instrument)
         self._kafka = dict(kafka)

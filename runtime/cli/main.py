@@ -187,6 +187,17 @@ class LazyGroup(click.Group):
             self.on_resolve(name)
         return resolved
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a :class:`WfspecError` it did not turn into its own message (say,
+        a damaged bundle entry met on first lookup) ends as ``Error: ...``, exit 1, never as a
+        traceback."""
+        from wfspec.compiler import WfspecError
+
+        try:
+            return super().invoke(ctx)
+        except WfspecError as exc:
+            raise click.ClickException(str(exc)) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table: ``wfspec --help`` imports no command module."""
         names = self.list_commands(ctx)
