@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -23,6 +23,7 @@ __all__ = [
     "format_option",
     "kafka_options",
     "kafka_settings",
+    "require_instruments",
     "store_option",
 ]
 
@@ -139,3 +140,18 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO, stream: Any 
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("wfspec.kafka.client").setLevel(max(level, logging.WARNING))
+
+
+def require_instruments(bundle: Any, names: Sequence[str]) -> None:
+    """A usage error (exit 2) for the first of ``names`` the bundle lacks, with a "did you mean"
+    and the instruments it has; ``wfspec run`` and ``wfspec serve`` say it alike."""
+    from wfspec.compiler import did_you_mean
+
+    known = sorted(bundle.instruments)
+    for name in names:
+        if name not in known:
+            close = did_you_mean(name, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise click.UsageError(
+                f"instrument {name!r} is not in the bundle{hint}; it has: {', '.join(known)}"
+            )

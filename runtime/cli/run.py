@@ -16,7 +16,13 @@ from typing import Any
 
 import click
 
-from .options import bundle_option, configure_logging, kafka_options, kafka_settings
+from .options import (
+    bundle_option,
+    configure_logging,
+    kafka_options,
+    kafka_settings,
+    require_instruments,
+)
 
 __all__ = ["run_command"]
 
@@ -82,12 +88,7 @@ def run_command(
     except WfspecError as exc:
         hint = "rebuild it with 'wfspec compile specs/ -o build/'"
         raise click.ClickException(f"{exc} ({hint})") from None
-    known = set(bundle.instruments)
-    unknown = [name for name in instruments if name not in known]
-    if unknown:
-        raise click.UsageError(
-            f"instrument {unknown[0]!r} is not in the bundle (it has: {', '.join(sorted(known))})"
-        )
+    require_instruments(bundle, instruments)
     stop = threading.Event()
     _on_signals(stop)
     runtimes: list[Any] = []

@@ -21,7 +21,13 @@ from typing import Any
 
 import click
 
-from .options import bundle_option, configure_logging, kafka_options, kafka_settings
+from .options import (
+    bundle_option,
+    configure_logging,
+    kafka_options,
+    kafka_settings,
+    require_instruments,
+)
 
 __all__ = ["serve_command"]
 
@@ -44,7 +50,13 @@ TOKEN_ENV = "WFSPEC_TOKEN"
     help="instances.yaml and jobs.yaml live here [live: $XDG_STATE_HOME/wfspec; demo: a temp dir].",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=int, default=8600, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8600,
+    show_default=True,
+    help="0 picks a free port.",
+)
 @click.option(
     "--token",
     envvar=TOKEN_ENV,
@@ -154,5 +166,6 @@ def _live_backend(
         bundle = load_bundle(bundle_path)
     except (OSError, WfspecError) as exc:
         raise click.ClickException(str(exc)) from None
+    require_instruments(bundle, [instrument])
     with Runtime(bundle, instrument, kafka=kafka, state_dir=state_dir) as runtime:
         yield LiveBackend(runtime)

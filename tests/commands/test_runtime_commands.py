@@ -107,18 +107,29 @@ def test_run_logs_structured_lines_and_stops_on_sigterm(
     assert {"ts", "level", "logger", "msg"} <= set(lines[0])
 
 
-def test_run_refuses_an_unknown_instrument(shipped_bundle_path: Path) -> None:
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("nosuch", "instrument 'nosuch' is not in the bundle; it has: dummy, minidiff"),
+        ("dumy", "instrument 'dumy' is not in the bundle (did you mean 'dummy'?); it has: dummy"),
+    ],
+)
+def test_run_and_serve_refuse_an_unknown_instrument_alike(
+    shipped_bundle_path: Path, command: str, name: str, said: str
+) -> None:
     result = wfspec(
-        "run",
+        command,
         "--bundle",
         str(shipped_bundle_path),
         "--bootstrap-servers",
         "127.0.0.1:1",
         "--instrument",
-        "nosuch",
+        name,
     )
     assert result.returncode == 2
-    assert "instrument 'nosuch' is not in the bundle (it has: dummy" in result.stderr
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_run_without_servers_says_what_to_give(shipped_bundle_path: Path) -> None:

@@ -67,3 +67,13 @@ def test_serve_demo_runs_the_demo_behind_the_page(tmp_path: Path, wait_for: Any)
     finally:
         process.terminate()
         process.wait(20)
+
+
+def test_serve_refuses_a_port_out_of_range_as_a_usage_error() -> None:
+    command = [sys.executable, "-m", "wfspec.runtime.cli.main", "serve", str(REPO_SPECS)]
+    done = subprocess.run(
+        [*command, "--preview", "--port", "99999"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "Invalid value for '--port': 99999 is not in the range 0<=x<=65535" in done.stderr
+    assert "Traceback" not in done.stderr
