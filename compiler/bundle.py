@@ -4,8 +4,9 @@ Loading is cheap on purpose (a dashboard starts with it): the file is parsed and
 checked, but each workflow and template entry is kept as its undecoded JSON text (syntax
 checked) until it is first looked up; a workflow's WorkflowSpec (and its pydantic params class)
 and a template are built then, and no Jinja string is compiled before a template is
-instantiated. A 16 MB bundle of 2,000 workflows and 2,000 templates thus loads without building
-the ~900,000 objects of its forms, which also spares the collection that would walk them.
+instantiated. A 16 MB bundle of 2,000 workflows and 2,000 templates thus loads with ~5,000
+tracked containers instead of ~132,000 dicts and lists, which also spares the collection that
+would walk them.
 
 Every problem with the file -- missing, not JSON, another ``format_version``, a part that does
 not have the documented shape -- raises one :class:`BundleError` that names the file, the place
