@@ -39,6 +39,15 @@ def damaged(shipped_bundle_path: Path, tmp_path: Path) -> Path:
     return path
 
 
+def _started(
+    command: str, bundle: Path, tmp_path: Path, *more: str
+) -> subprocess.CompletedProcess[str]:
+    """``wfspec run|serve`` on the dummy instrument of ``bundle`` against an unreachable cluster."""
+    state = str(tmp_path / "state")
+    options = ["--instrument", "dummy", "--bootstrap-servers", UNREACHABLE, "--state-dir", state]
+    return wfspec(command, "--bundle", str(bundle), *options, *more)
+
+
 def _names_the_entry(result: subprocess.CompletedProcess[str], path: Path) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert f"Error: {path}: template {TEMPLATE} is corrupt (missing 'body')" in result.stderr
@@ -74,17 +83,7 @@ def test_long_running_commands_refuse_a_damaged_bundle_at_start(
     damaged: Path, tmp_path: Path, command: str
 ) -> None:
     """Checked before Kafka is contacted: the unreachable servers are never tried."""
-    result = wfspec(
-        command,
-        "--bundle",
-        str(damaged),
-        "--instrument",
-        "dummy",
-        "--bootstrap-servers",
-        UNREACHABLE,
-        "--state-dir",
-        str(tmp_path / "state"),
-    )
+    result = _started(command, damaged, tmp_path)
     assert result.returncode == 1
     _names_the_entry(result, damaged)
     assert "cannot reach Kafka" not in result.stderr
@@ -93,19 +92,7 @@ def test_long_running_commands_refuse_a_damaged_bundle_at_start(
 def test_serve_with_an_unreachable_cluster_is_one_clear_error(
     shipped_bundle_path: Path, tmp_path: Path
 ) -> None:
-    result = wfspec(
-        "serve",
-        "--bundle",
-        str(shipped_bundle_path),
-        "--instrument",
-        "dummy",
-        "--bootstrap-servers",
-        UNREACHABLE,
-        "--state-dir",
-        str(tmp_path / "state"),
-        "--port",
-        "0",
-    )
+    result = _started("serve", shipped_bundle_path, tmp_path, "--port", "0")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr
     assert f"Error: cannot reach Kafka at {UNREACHABLE}" in result.stderr
