@@ -25,7 +25,10 @@ def test_add_instance_through_its_form_then_delete_it(
     live_stack: Stack, page: Any, wait_for: Any
 ) -> None:
     page.goto(live_stack.url + "/")
-    page.click("[data-testid=add-instance]")
+    toggle = page.locator("[data-testid=add-instance]")
+    assert toggle.inner_text() == "+ new template instance"  # says what it does
+    toggle.click()
+    assert toggle.inner_text() == "× close" and toggle.get_attribute("aria-expanded") == "true"
     form = page.locator("[data-testid=add-form]")
     form.locator("select").nth(1).select_option("dummy/timeseries_data/1/delta@motion1")
     form.get_by_label("Axis unit").fill("mm")
@@ -173,7 +176,10 @@ def test_the_servers_refusal_of_a_config_is_shown_in_the_form(live_stack: Stack,
     """The form cannot know that x_start > x_stop renders invalid params; the server's 422
     verdict is shown with the form and nothing is registered."""
     page.goto(live_stack.url + "/")
-    page.click("[data-testid=add-instance]")
+    toggle = page.locator("[data-testid=add-instance]")
+    assert toggle.inner_text() == "+ new template instance"  # says what it does
+    toggle.click()
+    assert toggle.inner_text() == "× close" and toggle.get_attribute("aria-expanded") == "true"
     form = page.locator("[data-testid=add-form]")
     form.locator("select").nth(1).select_option("dummy/timeseries_data/1/delta@motion2")
     form.get_by_label("Axis unit").fill("deg")

@@ -32,7 +32,7 @@ def test_serve_preview_prints_the_url_it_serves_on() -> None:
 
 
 @pytest.mark.kafka
-def test_serve_demo_runs_the_demo_behind_the_page(tmp_path: Path, wait_for: Any) -> None:
+def test_serve_demo_runs_the_demo_behind_the_page(tmp_path: Path, wait_for: Any, page: Any) -> None:
     """``wfspec serve --demo``: the demo's broker, simulator and scenario, served as the page."""
     command = [sys.executable, "-m", "wfspec.runtime.cli.main", "serve", str(REPO_SPECS), "--demo"]
     process = subprocess.Popen(
@@ -64,6 +64,14 @@ def test_serve_demo_runs_the_demo_behind_the_page(tmp_path: Path, wait_for: Any)
             lambda: httpx.get(f"{url}api/workflows/{chart}/data", timeout=10).json()["series"],
             timeout=30,
         )
+        # the page draws it: the axis named with its unit, its ends labelled with their values
+        page.goto(url)
+        drawn = page.locator("[data-testid=chart] svg")
+        drawn.wait_for()
+        assert "motion1 [mm]" in (drawn.text_content() or "")
+        start = float(drawn.locator("[data-testid=x-start]").text_content() or "")
+        stop = float(drawn.locator("[data-testid=x-stop]").text_content() or "")
+        assert start < stop
     finally:
         process.terminate()
         process.wait(20)

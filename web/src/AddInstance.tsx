@@ -1,4 +1,4 @@
-// "+": choose a template, fill its config form (a timeseries field is a dropdown of the
+// "+ new template instance": choose a template, fill its config form (a timeseries field is a dropdown of the
 // bundle's references), and the new instance appears in the list (the server's event).
 import { useEffect, useMemo, useState } from "react";
 import Form from "@rjsf/core";
@@ -52,8 +52,9 @@ export function AddInstance({ preview }: { preview: boolean }) {
   };
   return (
     <section className="add">
-      <button className="plus" onClick={() => setOpen(!open)} data-testid="add-instance" title="Add workflow from a template">
-        +
+      <button className="plus" onClick={() => setOpen(!open)} data-testid="add-instance" aria-expanded={open}
+        title="Add a workflow: choose a template and fill in its config">
+        {open ? "× close" : "+ new template instance"}
       </button>
       {open && (
         <div className="form-panel" data-testid="add-form">

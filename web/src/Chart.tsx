@@ -11,6 +11,13 @@ interface Series {
   y: number[];
 }
 
+const COLORS = ["#2563eb", "#dc2626", "#16a34a"];
+
+/** An axis end label: plain for ordinary magnitudes, 3 significant digits otherwise. */
+function tick(v: number): string {
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(4))) : v.toPrecision(3);
+}
+
 export function Chart({ workflow }: { workflow: Workflow }) {
   const [series, setSeries] = useState<Series[]>([]);
   const beat = workflow.last_heartbeat_at;
@@ -31,11 +38,18 @@ export function Chart({ workflow }: { workflow: Workflow }) {
         <line x1={P} y1={H - P} x2={W - P} y2={H - P} stroke="#888" />
         <line x1={P} y1={P} x2={P} y2={H - P} stroke="#888" />
         {series.map((s, k) => (
-          <polyline key={s.source} fill="none" strokeWidth={2} stroke={["#2563eb", "#dc2626", "#16a34a"][k % 3]}
+          <polyline key={s.source} fill="none" strokeWidth={2} stroke={COLORS[k % COLORS.length]}
             points={s.x.map((x, i) => `${sx(x)},${sy(s.y[i])}`).join(" ")} />
         ))}
         <text x={W / 2} y={H - 6} textAnchor="middle" fontSize="12">{series[0].dim} [{series[0].unit}]</text>
         <text x={4} y={P - 8} fontSize="12">max {y1.toPrecision(3)}</text>
+        <text x={P - 4} y={H - P + 4} textAnchor="end" fontSize="11" fill="#555">0</text>
+        <text x={P} y={H - P + 14} textAnchor="middle" fontSize="11" fill="#555" data-testid="x-start">{tick(x0)}</text>
+        <text x={W - P} y={H - P + 14} textAnchor="middle" fontSize="11" fill="#555" data-testid="x-stop">{tick(x1)}</text>
+        {series.length > 1 && series.map((s, k) => (
+          <text key={s.source} x={W - P} y={P + 14 * k} textAnchor="end" fontSize="12"
+            fill={COLORS[k % COLORS.length]}>{s.source}</text>
+        ))}
       </svg>
     </section>
   );
