@@ -262,7 +262,7 @@ class Template:
             raise TemplateError(
                 f"template {self.name!r} renders an invalid workflow: {where}: {err['msg']}"
             ) from None
-        self._check_params(rendered, workflow)
+        self._check_params(rendered, workflow, normalized)
         spec = workflow_spec(
             workflow, workflow.params, TemplateOrigin(template=self.name, config=normalized)
         )
@@ -271,7 +271,9 @@ class Template:
             self._memo.popitem(last=False)
         return _unshared(spec)
 
-    def _check_params(self, rendered: dict[str, Any], workflow: Workflow) -> None:
+    def _check_params(
+        self, rendered: dict[str, Any], workflow: Workflow, values: Mapping[str, Any]
+    ) -> None:
         """The rendered params pass the same checks as a static workflow's (units, defaults).
 
         Why: a config value may end up as a unit or a default (``unit: "{{ config.x_unit }}"``);
@@ -289,13 +291,34 @@ class Template:
             for d in check_param_defs(workflow.params, doc, ("params",))
             if d.severity is Severity.ERROR
         ]
-        if problems:
-            detail = "; ".join(
-                f"{'.'.join(map(str, d.path[1:]))}: {d.message}" for d in problems[:3]
-            )
-            raise TemplateError(
-                f"template {self.name!r} renders invalid params for this config: {detail}"
-            )
+        if not problems:
+            return
+        blamed = self._blame(problems, values)
+        if blamed:
+            raise ConfigError(self.name, blamed)
+        detail = "; ".join(f"{'.'.join(map(str, d.path[1:]))}: {d.message}" for d in problems[:3])
+        raise TemplateError(
+            f"template {self.name!r} renders invalid params for this config: {detail}"
+        )
+
+    def _blame(self, problems: Sequence[Any], values: Mapping[str, Any]) -> list[FieldError]:
+        """The config fields behind invalid rendered params, one error per field and problem;
+        none when some problem comes from no config field (the template itself is at fault).
+
+        Why: ``x_start: 5, x_stop: 1`` validates field by field but renders edges whose stop is
+        not above their start. Named at ``x_stop`` (the string that rendered the failing value
+        reads it), the page shows the refusal on that field, not beside the form.
+        """
+        from .template_static import config_fields
+
+        errors: list[FieldError] = []
+        for problem in problems:
+            names = [n for n in _fields_at(self.body, problem.path, config_fields) if n in values]
+            if not names:
+                return []
+            where = ".".join(map(str, problem.path[1:]))
+            errors += [FieldError(n, f"{where}: {problem.message}", values[n]) for n in names]
+        return errors
 
     def instance_id(self, config: Mapping[str, Any]) -> WorkflowId:
         """The WorkflowId ``config`` gives (equal to ``instantiate(config).id``)."""
@@ -378,6 +401,23 @@ def _unshared(value: Any) -> Any:
     if isinstance(value, list):
         return [_unshared(item) for item in value]
     return value
+
+
+def _fields_at(body: Any, path: Sequence[Any], fields_of: Callable[[str], list[str]]) -> list[str]:
+    """The config fields read by the body strings that rendered the value at ``path``: the
+    string on the way down (a string may render a whole mapping), else every string below."""
+    node = body
+    for key in path:
+        if isinstance(node, str):
+            break
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return []
+    from .templating import templated_strings
+
+    texts = [node] if isinstance(node, str) else [text for _, text in templated_strings(node)]
+    return list(dict.fromkeys(name for text in texts for name in fields_of(text)))
 
 
 def _refuse_template_syntax(template: str, value: Any, path: str = "") -> None:

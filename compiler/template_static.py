@@ -166,6 +166,16 @@ def _outermost_chains(tree: nodes.Node) -> Iterator[list[str]]:
         yield parts
 
 
+def config_fields(text: str) -> list[str]:
+    """The top-level config fields a template string reads, in order of first use
+    (``{{ config.x_stop }}`` -> ``['x_stop']``); none for text that does not parse."""
+    try:
+        tree = _parse(text)
+    except Exception:  # a syntax error is the checker's to report, not this lookup's
+        return []
+    return list(dict.fromkeys(parts[0] for parts in _outermost_chains(tree) if parts))
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 

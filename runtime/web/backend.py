@@ -148,7 +148,7 @@ class LiveBackend:
 
     # -- changes
     def add_instance(self, template: Any, config: Any) -> tuple[int, dict[str, Any]]:
-        from wfspec.compiler import TemplateError
+        from wfspec.compiler import ConfigError, TemplateError
         from wfspec.runtime.registry import InstanceConflict, OtherInstrument
 
         check_config(self.bundle, template, config)
@@ -158,10 +158,10 @@ class LiveBackend:
             raise ApiError(409, str(exc)) from None
         except OtherInstrument as exc:
             raise ApiError(422, str(exc), [{"field": "", "message": str(exc)}]) from None
+        except ConfigError as exc:  # valid field by field, but what they render is not
+            raise ApiError(422, str(exc), field_errors(exc.errors, "config.")) from None
         except TemplateError as exc:
-            raise ApiError(
-                422, str(exc), field_errors(getattr(exc, "errors", ()), "config.")
-            ) from None
+            raise ApiError(422, str(exc), [{"field": "", "message": str(exc)}]) from None
         spec = self.registry[wid]
         return 201, {"id": str(wid), "title": spec.title}
 

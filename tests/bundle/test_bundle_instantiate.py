@@ -238,3 +238,33 @@ def test_mutating_an_instantiated_spec_does_not_change_later_instantiations(bund
     assert again.model_dump() == pristine
     assert again.source_names and again.outputs and again.origin.config
     assert again.params is bundle.instantiate(T1D, config).params  # the params class is shared
+
+
+def test_a_config_that_renders_invalid_params_names_the_field_behind_them(bundle):
+    """Each field validates, but x_stop < x_start renders edges that break their constraint:
+    a ConfigError on x_stop (whose string rendered the failing value), not a template error."""
+    config = {"x_axis": MOTION1, "x_unit": "mm", "x_start": 5.0, "x_stop": 1.0}
+    with pytest.raises(ConfigError) as info:
+        bundle.instantiate(T1D, config)
+    [error] = info.value.errors
+    assert (error.field, error.value) == ("x_stop", 1.0)
+    assert "x_edges.default.stop" in error.message
+    assert "stop must be greater than start" in error.message
+
+
+def test_invalid_params_no_config_field_renders_are_the_templates_fault(bundle):
+    import copy
+
+    shipped = bundle.template(T1D)
+    body = copy.deepcopy(shipped.body)
+    body["params"]["x_edges"]["default"]["stop"] = 0.5  # a constant below the default start
+    broken = Template(
+        "broken_histogram",
+        title="Broken",
+        config_defs=shipped.config_defs,
+        body=body,
+        timeseries=lambda instrument: bundle.timeseries(instrument),
+    )
+    config = {"x_axis": MOTION1, "x_unit": "mm", "x_start": 1.0}
+    with pytest.raises(TemplateError, match="renders invalid params for this config"):
+        broken.instantiate(config)

@@ -244,3 +244,16 @@ def test_an_unknown_timeseries_reference_is_422_on_its_field(stack: Stack) -> No
     [field] = response.json()["fields"]
     assert field["field"] == "x_axis" and "not a timeseries" in field["message"]
     assert "nope" not in (stack.state_dir / "instances.yaml").read_text()
+
+
+def test_a_config_that_renders_invalid_params_is_422_on_the_field_behind_them(
+    stack: Stack,
+) -> None:
+    config = {**INSTANCE_CONFIG, "x_start": 5.0, "x_stop": 1.0}
+    response = stack.client(TOKEN).post(
+        "/api/instances", json={"template": "correlation_histogram_1d", "config": config}
+    )
+    assert response.status_code == 422
+    [field] = response.json()["fields"]
+    assert field["field"] == "x_stop"
+    assert "stop must be greater than start" in field["message"]

@@ -174,7 +174,8 @@ def test_the_backends_err_is_shown_on_the_workflow(
 
 def test_the_servers_refusal_of_a_config_is_shown_in_the_form(live_stack: Stack, page: Any) -> None:
     """The form cannot know that x_start > x_stop renders invalid params; the server's 422
-    verdict is shown with the form and nothing is registered."""
+    names the config field whose value rendered the bad param (x_stop), the page shows it on
+    that field, and nothing is registered."""
     page.goto(live_stack.url + "/")
     toggle = page.locator("[data-testid=add-instance]")
     assert toggle.inner_text() == "+ new template instance"  # says what it does
@@ -188,7 +189,10 @@ def test_the_servers_refusal_of_a_config_is_shown_in_the_form(live_stack: Stack,
     form.get_by_role("button", name="add").click()
     verdict = page.locator("[data-testid=add-verdict]")
     verdict.get_by_text("stop must be greater than start").wait_for()
-    assert "renders invalid params" in verdict.inner_text() and form.is_visible()
+    assert form.is_visible()
+    at_stop = form.locator(".form-group:has(> #root_x_stop) .error-detail")
+    assert "stop must be greater than start" in at_stop.inner_text()
+    assert form.locator(".form-group:has(> #root_x_start) .error-detail").count() == 0
     ids = {item["id"] for item in live_stack.client().get("/api/workflows").json()}
     assert "dummy/motion2_correlation_histogram_1d/1" not in ids
 
