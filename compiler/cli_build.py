@@ -239,30 +239,23 @@ def _complete_config_keys(ctx: click.Context, param: click.Parameter, incomplete
         return []
     key, equals, value = incomplete.partition("=")
     if equals:
-        if _type_of(defs.get(key)) != "timeseries":
+        if _attribute(defs.get(key), "type") != "timeseries":
             return []
         references = [str(ref) for ref in bundle.timeseries()]
         return [CompletionItem(f"{key}={ref}") for ref in references if ref.startswith(value)]
     given = {item.partition("=")[0] for item in ctx.params.get("sets") or ()}
     return [
-        CompletionItem(f"{key}=", help=_title_of(definition))
+        CompletionItem(f"{key}=", help=_attribute(definition, "title"))
         for key, definition in defs.items()
         if key.startswith(incomplete) and key not in given
     ]
 
 
-def _title_of(definition: Any) -> str | None:
-    """A ParamDef's title, whether it is a model or its JSON."""
+def _attribute(definition: Any, name: str) -> Any:
+    """An attribute of a ParamDef (``title``, ``type``), whether it is a model or its JSON."""
     if isinstance(definition, Mapping):
-        return definition.get("title")
-    return getattr(definition, "title", None)
-
-
-def _type_of(definition: Any) -> str | None:
-    """A ParamDef's type name, whether it is a model or its JSON."""
-    if isinstance(definition, Mapping):
-        return definition.get("type")
-    return getattr(definition, "type", None)
+        return definition.get(name)
+    return getattr(definition, name, None)
 
 
 @click.command("render")
