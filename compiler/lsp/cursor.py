@@ -122,6 +122,7 @@ def _indent(text: str) -> int:
 
 def typing_context(lines: list[str], line: int, col: int) -> TypingContext:
     """The key whose value is being typed at (line, col), with its ancestors by indentation."""
+    line = min(line, len(lines))  # a position past the end (a request on a stale version)
     current = lines[line] if 0 <= line < len(lines) else ""
     before = current[:col]
     prefix_match = re.search(r"[\w./@\-µμÅ]*$", before)

@@ -1,0 +1,46 @@
+"""Hostile but realistic editor traffic: the server answers, never fails, never pops an error.
+
+Editors send requests at positions of a version the server has moved past, line endings of
+every platform, changes for documents they never opened; each test drives the real process
+over stdio and checks the user-visible answer (a result, diagnostics at the right place, no
+"Error in server" message).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from .conftest import open_file, published
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+MONITOR = "specs/dummy/monitor_histogram.yaml"
+
+
+def _at(path: Path, line: int, character: int) -> dict:
+    return {
+        "text_document": types.TextDocumentIdentifier(uri=path.as_uri()),
+        "position": types.Position(line=line, character=character),
+    }
+
+
+async def test_requests_past_the_end_of_the_document_are_answered(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """A completion request at a line the buffer no longer has (it just shrank) is empty."""
+    path = workspace / MONITOR
+    open_file(client, path, "kind: Workflow\nname: x\n")
+    await published(client, path.as_uri(), 1)
+    for line, character in [(2, 0), (40, 3), (40, 0), (2**31 - 1, 2**31 - 1)]:
+        found = await client.text_document_completion_async(
+            types.CompletionParams(**_at(path, line, character))
+        )
+        assert isinstance(found, types.CompletionList)
+        assert (
+            await client.text_document_hover_async(types.HoverParams(**_at(path, line, 0))) is None
+        )
+    assert client.messages == []
