@@ -30,7 +30,7 @@ from .checking import SpecSetChecker, spec_root_for
 from .code_actions import quick_fixes
 from .completion import completions
 from .cursor import cursor_at
-from .documents import DocumentStore, OpenDocument, uri_to_path
+from .documents import DocumentStore, OpenDocument, split_lines, uri_to_path
 from .hover import hover_markdown
 from .index import SpecIndex
 from .mapping import to_lsp_diagnostic, to_position
@@ -156,7 +156,7 @@ class WfspecLanguageServer(LanguageServer):
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 text = ""
-            outline, lines = build_outline(text), text.split("\n")
+            outline, lines = build_outline(text), split_lines(text)
         span = outline.starting_at(line - 1, max(col - 1, 0))
         start = to_position(lines, line - 1, max(col - 1, 0))
         end = to_position(lines, *span.end) if span is not None else start

@@ -14,7 +14,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import open_file, published
+from .conftest import hover_at, open_file, position_of, published
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -44,3 +44,21 @@ async def test_requests_past_the_end_of_the_document_are_answered(
             await client.text_document_hover_async(types.HoverParams(**_at(path, line, 0))) is None
         )
     assert client.messages == []
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+async def test_old_mac_and_windows_line_endings(
+    client: LanguageClient, workspace: Path, newline: str
+) -> None:
+    """A buffer with lone-CR (or CRLF) line ends: diagnostics and hover land where they do for
+    the same text with LF ends (LSP counts a lone CR as a line end, as YAML does)."""
+    path = workspace / MONITOR
+    text = path.read_text().replace("[monitor_coordinate_mode", "[monitor_cordinate_mode")
+    open_file(client, path, text.replace("\n", newline))
+    (found,) = await published(client, path.as_uri(), 1)
+    start = position_of(text, "monitor_cordinate_mode")
+    assert found.code == "R007" and found.range.start == start
+    assert found.range.end == types.Position(line=start.line, character=start.character + 22)
+    assert "`monitor` source of instrument `dummy`" in await hover_at(
+        client, path, text, "monitor2"
+    )
