@@ -21,9 +21,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from ..checker import SPEC_SET_FILE
 from .checking import SpecSetChecker, spec_root_for
@@ -45,11 +47,33 @@ DEBOUNCE_SECONDS = 0.15
 logger = logging.getLogger(__name__)
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, tolerant of a change to a document the editor never opened (or closed).
+
+    pygls applies the change to its copy of the document first and fails with a ``KeyError``
+    when there is none, which the editor shows as an "Error in server" message. Such a change
+    cannot be applied (an incremental edit needs the text it edits), so it is dropped: the
+    document is read again when the editor opens it.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            logger.info("change to %s, which is not open: ignored", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class WfspecLanguageServer(LanguageServer):
     """pygls server with the wfspec state: open documents, checker, per-set index."""
 
     def __init__(self) -> None:
-        super().__init__("wfspec", "0.1.0", text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            "wfspec",
+            "0.1.0",
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            protocol_cls=_Protocol,
+        )
         self.store = DocumentStore()
         self.checker = SpecSetChecker()
         self.indexes: dict[Path, SpecIndex] = {}

@@ -62,3 +62,29 @@ async def test_old_mac_and_windows_line_endings(
     assert "`monitor` source of instrument `dummy`" in await hover_at(
         client, path, text, "monitor2"
     )
+
+
+async def test_change_to_a_document_that_is_not_open_is_ignored(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """A didChange before didOpen (or after didClose) pops no error and breaks nothing."""
+    path, other = workspace / MONITOR, workspace / "specs/dummy/reduction.yaml"
+    edit = types.TextDocumentContentChangePartial(
+        range=types.Range(
+            start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+        ),
+        text="# edited\n",
+    )
+    for version in (2, 3):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=path.as_uri(), version=version
+                ),
+                content_changes=[edit],
+            )
+        )
+    open_file(client, other)  # the server still serves: the next document is checked
+    assert await published(client, other.as_uri(), 1) == []
+    assert await client.text_document_hover_async(types.HoverParams(**_at(path, 0, 0))) is None
+    assert client.messages == []
