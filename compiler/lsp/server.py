@@ -199,11 +199,20 @@ def create_server() -> WfspecLanguageServer:
         if isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]))
         if isinstance(options.get("spec_root"), str):  # as `wfspec check --spec-root`
-            root = Path(options["spec_root"]).expanduser()
-            if not root.is_absolute() and params.root_uri:
-                base = uri_to_path(params.root_uri)
-                root = base / root if base is not None else root
-            ls.spec_root = root.resolve()
+            try:
+                root = Path(options["spec_root"]).expanduser()
+                if not root.is_absolute() and params.root_uri:
+                    base = uri_to_path(params.root_uri)
+                    root = base / root if base is not None else root
+                ls.spec_root = root.resolve()
+            except (OSError, RuntimeError, ValueError) as error:  # ~nouser, a NUL byte
+                # the session still starts: spec sets are found as if the option were unset
+                logger.warning(
+                    "initializationOptions.spec_root %r is not a usable path (%s): ignored;"
+                    " set it to the spec-set folder, relative to the workspace",
+                    options["spec_root"],
+                    error,
+                )
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: WfspecLanguageServer, params: types.InitializedParams) -> None:

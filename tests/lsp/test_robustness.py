@@ -8,15 +8,18 @@ over stdio and checks the user-visible answer (a result, diagnostics at the righ
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import hover_at, open_file, position_of, published
+from .conftest import WFSPEC, hover_at, open_file, position_of, published
 
-pytestmark = pytest.mark.asyncio(loop_scope="function")
+in_session = pytest.mark.asyncio(loop_scope="function")
+"""The tests that drive the server through the ``client`` fixture (an asyncio session)."""
 
 MONITOR = "specs/dummy/monitor_histogram.yaml"
 
@@ -28,6 +31,7 @@ def _at(path: Path, line: int, character: int) -> dict:
     }
 
 
+@in_session
 async def test_requests_past_the_end_of_the_document_are_answered(
     client: LanguageClient, workspace: Path
 ) -> None:
@@ -46,6 +50,7 @@ async def test_requests_past_the_end_of_the_document_are_answered(
     assert client.messages == []
 
 
+@in_session
 @pytest.mark.parametrize("newline", ["\r", "\r\n"])
 async def test_old_mac_and_windows_line_endings(
     client: LanguageClient, workspace: Path, newline: str
@@ -64,6 +69,7 @@ async def test_old_mac_and_windows_line_endings(
     )
 
 
+@in_session
 async def test_change_to_a_document_that_is_not_open_is_ignored(
     client: LanguageClient, workspace: Path
 ) -> None:
@@ -88,3 +94,61 @@ async def test_change_to_a_document_that_is_not_open_is_ignored(
     assert await published(client, other.as_uri(), 1) == []
     assert await client.text_document_hover_async(types.HoverParams(**_at(path, 0, 0))) is None
     assert client.messages == []
+
+
+def _session(tmp_path: Path, options: object) -> subprocess.CompletedProcess:
+    """A bare JSON-RPC session with these ``initializationOptions``: initialize, open a spec
+    document, shutdown, exit."""
+
+    def frame(message: dict) -> bytes:
+        body = json.dumps(message).encode()
+        return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    item = {"uri": (tmp_path / "wf.yaml").as_uri(), "languageId": "yaml", "version": 1}
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": None,
+                "rootUri": tmp_path.as_uri(),
+                "capabilities": {},
+                "initializationOptions": options,
+            },
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {**item, "text": "kind: Workflow\n"}},
+        },
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    return subprocess.run(
+        [str(WFSPEC), "lsp"],
+        input=b"".join(frame(m) for m in messages),
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"spec_root": "~no_such_user_wfspec/specs"},  # expanduser cannot resolve it
+        {"spec_root": "spe\u0000cs"},
+        {"debounce": "fast", "spec_root": 5},
+        ["not", "a", "mapping"],
+    ],
+)
+def test_unusable_initialization_options_do_not_stop_the_session(
+    tmp_path: Path, options: object
+) -> None:
+    """A bad option is ignored (with a warning on stderr for a bad spec_root), never a failed
+    initialize: the editor still gets the server's capabilities and a clean shutdown."""
+    done = _session(tmp_path, options)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b'"capabilities"' in done.stdout
+    assert b"Traceback" not in done.stderr, done.stderr.decode()
