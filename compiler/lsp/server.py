@@ -181,8 +181,9 @@ class WfspecLanguageServer(LanguageServer):
             except (OSError, UnicodeDecodeError):
                 text = ""
             outline, lines = build_outline(text), split_lines(text)
-        span = outline.starting_at(line - 1, max(col - 1, 0))
-        start = to_position(lines, line - 1, max(col - 1, 0))
+        line, col = outline.to_editor(line - 1, max(col - 1, 0))  # the checker's lines
+        span = outline.starting_at(line, col)
+        start = to_position(lines, line, col)
         end = to_position(lines, *span.end) if span is not None else start
         return types.Location(uri=path.absolute().as_uri(), range=types.Range(start=start, end=end))
 

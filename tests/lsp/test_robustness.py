@@ -152,3 +152,24 @@ def test_unusable_initialization_options_do_not_stop_the_session(
     assert done.returncode == 0, done.stderr.decode()
     assert b'"capabilities"' in done.stdout
     assert b"Traceback" not in done.stderr, done.stderr.decode()
+
+
+@in_session
+@pytest.mark.parametrize("separator", ["\u2029", "\u2028", "\x85"])
+async def test_unicode_line_separator_shifts_no_position(
+    client: LanguageClient, workspace: Path, separator: str
+) -> None:
+    """A PARAGRAPH/LINE SEPARATOR or NEL (pasted from a web page) ends a line for the YAML
+    parser but not for the editor: the diagnostic below it is still where the editor shows
+    the mistake, and hover below it still finds the node under the cursor."""
+    path = workspace / MONITOR
+    text = path.read_text().replace("title: Beam monitor", f"title: 'Beam{separator}monitor'")
+    text = text.replace("[monitor_coordinate_mode", "[monitor_cordinate_mode")
+    open_file(client, path, text)
+    (found,) = await published(client, path.as_uri(), 1)
+    start = position_of(text, "monitor_cordinate_mode")
+    assert found.code == "R007" and found.range.start == start
+    assert found.range.end == types.Position(line=start.line, character=start.character + 22)
+    assert "`monitor` source of instrument `dummy`" in await hover_at(
+        client, path, text, "monitor2"
+    )
