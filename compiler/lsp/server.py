@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -38,6 +37,7 @@ from .index import SpecIndex
 from .mapping import to_lsp_diagnostic, to_position
 from .navigation import definition_of
 from .outline import build_outline
+from .worker import DaemonWorker
 
 __all__ = ["DEBOUNCE_SECONDS", "WfspecLanguageServer", "create_server"]
 
@@ -85,7 +85,7 @@ class WfspecLanguageServer(LanguageServer):
         self._roots: dict[Path, Path] = {}
         self._running: set[Path] = set()
         self._dirty: set[Path] = set()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-check")
+        self._worker = DaemonWorker("wfspec-check")
 
     # ----------------------------------------------------------------- checking
     def root_of(self, doc: OpenDocument) -> Path | None:

@@ -96,27 +96,27 @@ async def test_change_to_a_document_that_is_not_open_is_ignored(
     assert client.messages == []
 
 
+def _frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def _initialize(root: Path, options: object) -> dict:
+    params = {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {**params, "initializationOptions": options},
+    }
+
+
 def _session(tmp_path: Path, options: object) -> subprocess.CompletedProcess:
     """A bare JSON-RPC session with these ``initializationOptions``: initialize, open a spec
     document, shutdown, exit."""
-
-    def frame(message: dict) -> bytes:
-        body = json.dumps(message).encode()
-        return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-
     item = {"uri": (tmp_path / "wf.yaml").as_uri(), "languageId": "yaml", "version": 1}
     messages = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "processId": None,
-                "rootUri": tmp_path.as_uri(),
-                "capabilities": {},
-                "initializationOptions": options,
-            },
-        },
+        _initialize(tmp_path, options),
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         {
             "jsonrpc": "2.0",
@@ -128,7 +128,7 @@ def _session(tmp_path: Path, options: object) -> subprocess.CompletedProcess:
     ]
     return subprocess.run(
         [str(WFSPEC), "lsp"],
-        input=b"".join(frame(m) for m in messages),
+        input=b"".join(_frame(m) for m in messages),
         capture_output=True,
         timeout=60,
     )
@@ -173,3 +173,42 @@ async def test_unicode_line_separator_shifts_no_position(
     assert "`monitor` source of instrument `dummy`" in await hover_at(
         client, path, text, "monitor2"
     )
+
+
+def test_exit_during_a_long_check_ends_the_process_at_once(tmp_path: Path) -> None:
+    """``exit`` while a check runs (a cold check of a large set takes seconds): the process
+    ends now, not when the check is done -- an editor waits for it to quit."""
+    big = tmp_path / "big.yaml"  # a loose spec whose check takes ~10 s on this machine
+    big.write_text(
+        "kind: Workflow\nname: x\nparams:\n"
+        + "".join(f"  p{i}: {{type: float, default: {i}, title: 'P {i}'}}\n" for i in range(60_000))
+    )
+    item = {"uri": big.as_uri(), "languageId": "yaml", "version": 1, "text": big.read_text()}
+    hover = {"textDocument": {"uri": big.as_uri()}, "position": {"line": 0, "character": 0}}
+    server = subprocess.Popen(
+        [str(WFSPEC), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        opening = [
+            _initialize(tmp_path, {"debounce": 0}),
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}},
+            {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": hover},
+        ]
+        server.stdin.write(b"".join(_frame(m) for m in opening))
+        server.stdin.flush()
+        received = b""  # the hover is answered after the open: the check has been started
+        while b'"id": 2' not in received and b'"id":2' not in received:
+            chunk = server.stdout.read1(65536)
+            assert chunk, server.stderr.read().decode()
+            received += chunk
+        ending = [
+            {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+            {"jsonrpc": "2.0", "method": "exit"},
+        ]
+        server.stdin.write(b"".join(_frame(m) for m in ending))
+        server.stdin.flush()
+        assert server.wait(timeout=4) == 0  # without waiting for the check (~10 s)
+    finally:
+        server.kill()
+        server.wait()
