@@ -132,12 +132,14 @@ def parser_lines(text: str) -> list[tuple[int, int]] | None:
     The parser (libyaml here, ruamel.yaml in the checker: YAML 1.1 rules) also ends a line at
     NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; an editor (LSP) only at LF, CRLF and CR. One
     such character pasted into a description would otherwise shift every position below it.
+    A byte-order mark that the editor keeps in the text is no column to the parser.
     """
-    if _PARSER_ONLY_BREAKS.search(text) is None:
+    bom = text.startswith("\ufeff")
+    if not bom and _PARSER_ONLY_BREAKS.search(text) is None:
         return None
     starts: list[tuple[int, int]] = []
     for editor_line, line_text in enumerate(_EDITOR_BREAKS.split(text)):
-        starts.append((editor_line, 0))
+        starts.append((editor_line, 1 if bom and editor_line == 0 else 0))
         starts.extend((editor_line, m.end()) for m in _PARSER_ONLY_BREAKS.finditer(line_text))
     return starts
 

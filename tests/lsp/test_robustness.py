@@ -212,3 +212,19 @@ def test_exit_during_a_long_check_ends_the_process_at_once(tmp_path: Path) -> No
     finally:
         server.kill()
         server.wait()
+
+
+@in_session
+async def test_byte_order_mark_in_the_buffer_shifts_no_column(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """A client that keeps the file's BOM in the text: the parser does not count it, the
+    editor does; the unknown key on the first line is underlined exactly."""
+    path = workspace / MONITOR
+    text = "\ufeffkind_x: 1  " + path.read_text()  # an unknown key before the first comment
+    open_file(client, path, text)
+    (found,) = await published(client, path.as_uri(), 1)
+    assert found.code == "S002"
+    assert found.range == types.Range(
+        start=types.Position(line=0, character=1), end=types.Position(line=0, character=7)
+    )
