@@ -8,6 +8,7 @@ over stdio and checks the user-visible answer (a result, diagnostics at the righ
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
@@ -228,3 +229,29 @@ async def test_byte_order_mark_in_the_buffer_shifts_no_column(
     assert found.range == types.Range(
         start=types.Position(line=0, character=1), end=types.Position(line=0, character=7)
     )
+
+
+@in_session
+async def test_positions_all_over_a_shipped_template_file_are_answered(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """Hover, definition and completion all over a shipped file (with Jinja, flow mappings and
+    references), past each line's end and past the last line: all answered."""
+    path = workspace / "specs/common/correlation_templates.yaml"
+    text = open_file(client, path)
+    await published(client, path.as_uri(), 1)
+    lines = text.split("\n")
+    requests = []
+    for line in [*range(len(lines)), len(lines) + 5]:
+        width = len(lines[line]) if line < len(lines) else 0
+        for character in {*range(0, width, 2), width, width + 3}:  # every other one: quick
+            at = _at(path, line, character)
+            requests += [
+                client.text_document_hover_async(types.HoverParams(**at)),
+                client.text_document_definition_async(types.DefinitionParams(**at)),
+                client.text_document_completion_async(types.CompletionParams(**at)),
+            ]
+    answers = await asyncio.gather(*requests, return_exceptions=True)
+    failed = [a for a in answers if isinstance(a, BaseException)]
+    assert failed == [] and len(answers) > 1500
+    assert client.messages == []
