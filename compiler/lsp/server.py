@@ -48,13 +48,24 @@ logger = logging.getLogger(__name__)
 
 
 class _Protocol(LanguageServerProtocol):
-    """pygls' protocol, tolerant of a change to a document the editor never opened (or closed).
+    """pygls' protocol, with the two things wfspec needs done otherwise.
 
-    pygls applies the change to its copy of the document first and fails with a ``KeyError``
-    when there is none, which the editor shows as an "Error in server" message. Such a change
-    cannot be applied (an incremental edit needs the text it edits), so it is dropped: the
-    document is read again when the editor opens it.
+    - **Positions are UTF-16 columns**, the LSP default every client supports: :mod:`.mapping`
+      and :mod:`.cursor` convert in UTF-16 units. pygls would take a client's first preferred
+      ``positionEncodings`` entry (Neovim lists UTF-8 first) and announce it, and every column
+      after a non-ASCII character (``µs``, ``Å``, an accent) would be off in that editor.
+    - **A change to a document the editor never opened (or closed)**: pygls applies it to its
+      copy of the document first and fails with a ``KeyError`` when there is none, which the
+      editor shows as an "Error in server" message. Such a change cannot be applied (an
+      incremental edit needs the text it edits), so it is dropped: the document is read again
+      when the editor opens it.
     """
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        if params.capabilities.general is not None:
+            params.capabilities.general.position_encodings = None  # pygls then picks UTF-16
+        return (yield from super().lsp_initialize(params))
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):

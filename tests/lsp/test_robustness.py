@@ -102,8 +102,8 @@ def _frame(message: dict) -> bytes:
     return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
-def _initialize(root: Path, options: object) -> dict:
-    params = {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
+def _initialize(root: Path, options: object, capabilities: dict | None = None) -> dict:
+    params = {"processId": None, "rootUri": root.as_uri(), "capabilities": capabilities or {}}
     return {
         "jsonrpc": "2.0",
         "id": 1,
@@ -255,3 +255,24 @@ async def test_positions_all_over_a_shipped_template_file_are_answered(
     failed = [a for a in answers if isinstance(a, BaseException)]
     assert failed == [] and len(answers) > 1500
     assert client.messages == []
+
+
+def test_positions_are_utf16_whatever_encoding_the_client_prefers(tmp_path: Path) -> None:
+    """A client listing UTF-8 first (Neovim does) is told the server counts UTF-16 units: the
+    encoding every column it publishes and reads is in (a µ or Å before a mistake is one)."""
+    capabilities = {"general": {"positionEncodings": ["utf-8", "utf-32", "utf-16"]}}
+    messages = [
+        _initialize(tmp_path, {}, capabilities),
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    done = subprocess.run(
+        [str(WFSPEC), "lsp"],
+        input=b"".join(_frame(m) for m in messages),
+        capture_output=True,
+        timeout=60,
+    )
+    body = done.stdout[done.stdout.index(b"{") :]
+    answer = json.JSONDecoder().raw_decode(body.decode())[0]
+    assert answer["id"] == 1
+    assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
