@@ -276,3 +276,26 @@ def test_positions_are_utf16_whatever_encoding_the_client_prefers(tmp_path: Path
     answer = json.JSONDecoder().raw_decode(body.decode())[0]
     assert answer["id"] == 1
     assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
+
+
+@in_session
+async def test_completion_on_very_long_lines_does_not_hang(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """Long tokens and runs of blanks (a pasted blob) are read in linear time: each completion
+    is answered at once. The patterns used to retry from every character (quadratic: 10-15 s
+    per request on these lines, minutes on longer ones, the server deaf meanwhile)."""
+    path = workspace / MONITOR
+    long_lines = {
+        "word": "note: " + "a" * 60_000 + " ",  # the word typed before the cursor
+        "blanks": "a" + " " * 100_000 + "x",  # a line without a colon, read for the key above
+        "flow": "x: {" + "a" * 40_000,  # an unclosed flow mapping: {key: |
+    }
+    text = path.read_text() + "".join(f"{line}\n" for line in long_lines.values())
+    open_file(client, path, text)
+    await published(client, path.as_uri(), 1)
+    last = text.count("\n")
+    for number, (name, line) in enumerate(long_lines.items()):
+        at = _at(path, last - len(long_lines) + number, len(line))
+        request = client.text_document_completion_async(types.CompletionParams(**at))
+        assert isinstance(await asyncio.wait_for(request, timeout=5), types.CompletionList), name
