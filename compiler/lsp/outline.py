@@ -9,8 +9,9 @@ constructed). It is built from the in-editor text, so it matches what the user s
 unsaved. Text that does not parse gives the outline of the documents before the error (and an
 empty one for binary or non-YAML text): features then do less, never fail.
 
-Positions here are 0-based lines and code-point columns; :mod:`.mapping` turns them into the
-client's units.
+Positions here are 0-based lines and code-point columns of the editor's lines (the parser's
+marks are converted where the two count lines differently: :func:`parser_lines`);
+:mod:`.mapping` turns them into the client's units.
 """
 
 from __future__ import annotations
