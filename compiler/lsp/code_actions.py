@@ -30,7 +30,8 @@ def _suggestion(diagnostic: types.Diagnostic) -> str | None:
 def _text_in(doc: OpenDocument, rng: types.Range) -> str:
     if rng.start.line != rng.end.line or rng.start.line >= len(doc.lines):
         return ""
-    return doc.lines[rng.start.line][rng.start.character : rng.end.character]
+    units = doc.lines[rng.start.line].encode("utf-16-le")  # the range counts UTF-16 units
+    return units[2 * rng.start.character : 2 * rng.end.character].decode("utf-16-le", "replace")
 
 
 def quick_fixes(doc: OpenDocument, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:

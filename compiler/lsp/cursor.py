@@ -97,7 +97,13 @@ def _code_points(text: str, utf16: int) -> int:
     return len(text)
 
 
-_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?:-\s+)*(?P<key>[^\s:#\-][^:#]*?)\s*:(?:\s|$)")
+_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?:-\s+)*(?P<key>[^\s:#\-](?:[^:#]*[^\s:#])?)\s*:(?:\s|$)")
+"""A ``key:`` line. The key ends at a non-blank, so it never competes with ``\\s*`` for the same
+blanks (that took quadratic time: 90 s for a line of 300,000 spaces without a colon)."""
+_WORD_BEFORE = re.compile(r"[\w./@\-µμÅ]*")
+"""The word being typed, matched on the reversed text before the cursor: a search for it at
+the end (``...*$``) retries from every character of a long word (quadratic: seconds per
+completion on a line with a 20,000-character token)."""
 _ITEM_LINE = re.compile(r"^(?P<indent>\s*)-(?:\s|$)")
 
 
@@ -122,10 +128,10 @@ def _indent(text: str) -> int:
 
 def typing_context(lines: list[str], line: int, col: int) -> TypingContext:
     """The key whose value is being typed at (line, col), with its ancestors by indentation."""
+    line = min(line, len(lines))  # a position past the end (a request on a stale version)
     current = lines[line] if 0 <= line < len(lines) else ""
     before = current[:col]
-    prefix_match = re.search(r"[\w./@\-µμÅ]*$", before)
-    prefix = prefix_match.group(0) if prefix_match else ""
+    prefix = _WORD_BEFORE.match(before[::-1]).group(0)[::-1]  # reversed: linear in the line
     keys: list[str] = []
     match = _KEY_LINE.match(current)
     if match and col > match.end("key"):
@@ -159,7 +165,7 @@ def typing_context(lines: list[str], line: int, col: int) -> TypingContext:
                 break
     flow = re.search(r"\{[^{}]*$", before)  # inside a flow mapping: {workflow_id: |
     if flow is not None:
-        inner = re.search(r"([\w-]+)\s*:\s*(?:\[[^\]]*)?[^,:{}\[\]]*$", flow.group(0))
+        inner = re.search(r"(?<![\w-])([\w-]+)\s*:\s*(?:\[[^\]]*)?[^,:{}\[\]]*$", flow.group(0))
         if inner is not None:
             keys.append(inner.group(1))
     block_end = line + 1

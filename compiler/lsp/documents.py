@@ -9,13 +9,22 @@ are spec files; other schemes (untitled buffers, git diffs) are kept but never c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .outline import Outline, build_outline
 
-__all__ = ["DocumentStore", "OpenDocument", "uri_to_path"]
+__all__ = ["DocumentStore", "OpenDocument", "split_lines", "uri_to_path"]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines as the editor counts them: LSP ends a line at ``\\n``, ``\\r\\n`` or a lone
+    ``\\r`` (old Mac files) -- as YAML does, so the checker's line numbers index this list."""
+    return _LINE_BREAK.split(text)
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -44,7 +53,7 @@ class OpenDocument:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.text.split("\n")
+            self._lines = split_lines(self.text)
         return self._lines
 
 

@@ -59,7 +59,7 @@ def diagnostic_range(diagnostic: Diagnostic, outline: Outline, lines: list[str])
     """The precise range of a diagnostic in the buffer (0-based, UTF-16 columns)."""
     if diagnostic.line <= 0:
         return _line_content(lines, 0, 0)
-    line, col = diagnostic.line - 1, max(diagnostic.col - 1, 0)
+    line, col = outline.to_editor(diagnostic.line - 1, max(diagnostic.col - 1, 0))
     if diagnostic.code == "S002" and diagnostic.path:  # the unknown key, not its value
         document = outline.document_of(line)
         key = outline.find(diagnostic.path, "key", document)

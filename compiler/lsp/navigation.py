@@ -25,7 +25,8 @@ __all__ = ["definition_of"]
 def _here(cursor: Cursor, span: Span | None, path: JsonPath) -> Definition | None:
     if span is None or cursor.doc.path is None:
         return None
-    location = Location(str(cursor.doc.path), span.start[0] + 1, span.start[1] + 1)
+    line, col = cursor.doc.outline.to_parser(*span.start)  # as the checker's locations count
+    location = Location(str(cursor.doc.path), line + 1, col + 1)
     return Definition(None, location, path)
 
 

@@ -9,12 +9,14 @@ constructed). It is built from the in-editor text, so it matches what the user s
 unsaved. Text that does not parse gives the outline of the documents before the error (and an
 empty one for binary or non-YAML text): features then do less, never fail.
 
-Positions here are 0-based lines and code-point columns; :mod:`.mapping` turns them into the
-client's units.
+Positions here are 0-based lines and code-point columns of the editor's lines (the parser's
+marks are converted where the two count lines differently: :func:`parser_lines`);
+:mod:`.mapping` turns them into the client's units.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
     CParser = None
 
-__all__ = ["Outline", "Span", "build_outline"]
+__all__ = ["Outline", "Span", "build_outline", "parser_lines"]
 
 Role = Literal["key", "value"]
 
@@ -63,6 +65,28 @@ class Outline:
     containers: dict[tuple[int, JsonPath], tuple[tuple[int, int], tuple[int, int]]] = field(
         default_factory=dict
     )
+    parser_lines: list[tuple[int, int]] | None = None
+    """Per line as the YAML parser counts them, the editor (line, col) it starts at; None when
+    both count alike (see :func:`parser_lines`)."""
+
+    def to_editor(self, line: int, col: int) -> tuple[int, int]:
+        """A 0-based parser position (the checker's, less one) as an editor line and column."""
+        if self.parser_lines is None or not 0 <= line < len(self.parser_lines):
+            return line, col
+        editor_line, offset = self.parser_lines[line]
+        return editor_line, offset + col
+
+    def to_parser(self, line: int, col: int) -> tuple[int, int]:
+        """An editor position (0-based) as the parser counts it: :meth:`to_editor` reversed."""
+        if self.parser_lines is None:
+            return line, col
+        found = (line, col)
+        for index, (editor_line, offset) in enumerate(self.parser_lines):
+            if editor_line > line:
+                break
+            if editor_line == line and offset <= col:
+                found = (index, col - offset)
+        return found
 
     def at(self, line: int, col: int) -> Span | None:
         """The scalar under the cursor (0-based), or None."""
@@ -99,6 +123,28 @@ class Outline:
         return index
 
 
+_PARSER_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_EDITOR_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def parser_lines(text: str) -> list[tuple[int, int]] | None:
+    """Where each of the YAML parser's lines starts in the editor's lines, when they differ.
+
+    The parser (libyaml here, ruamel.yaml in the checker: YAML 1.1 rules) also ends a line at
+    NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; an editor (LSP) only at LF, CRLF and CR. One
+    such character pasted into a description would otherwise shift every position below it.
+    A byte-order mark that the editor keeps in the text is no column to the parser.
+    """
+    bom = text.startswith("\ufeff")
+    if not bom and _PARSER_ONLY_BREAKS.search(text) is None:
+        return None
+    starts: list[tuple[int, int]] = []
+    for editor_line, line_text in enumerate(_EDITOR_BREAKS.split(text)):
+        starts.append((editor_line, 1 if bom and editor_line == 0 else 0))
+        starts.extend((editor_line, m.end()) for m in _PARSER_ONLY_BREAKS.finditer(line_text))
+    return starts
+
+
 class _Composer(CParser if CParser is not None else object):  # type: ignore[misc]
     """libyaml's composer; tags are not resolved (values are never constructed here)."""
 
@@ -116,6 +162,7 @@ class _Composer(CParser if CParser is not None else object):  # type: ignore[mis
 
 
 def _walk(outline: Outline, document: int, root: Node) -> None:
+    place = outline.to_editor
     stack: list[tuple[Node, JsonPath]] = [(root, ())]
     seen: set[int] = set()
     while stack:
@@ -123,8 +170,8 @@ def _walk(outline: Outline, document: int, root: Node) -> None:
         if id(node) in seen:  # aliases share nodes: each is outlined once
             continue
         seen.add(id(node))
-        start = (node.start_mark.line, node.start_mark.column)
-        end = (node.end_mark.line, node.end_mark.column)
+        start = place(node.start_mark.line, node.start_mark.column)
+        end = place(node.end_mark.line, node.end_mark.column)
         if isinstance(node, ScalarNode):
             outline.spans.append(Span(document, path, "value", str(node.value), start, end))
         elif isinstance(node, MappingNode):
@@ -132,8 +179,8 @@ def _walk(outline: Outline, document: int, root: Node) -> None:
             for key, value in reversed(node.value):
                 if isinstance(key, ScalarNode):
                     child = (*path, str(key.value))
-                    key_start = (key.start_mark.line, key.start_mark.column)
-                    key_end = (key.end_mark.line, key.end_mark.column)
+                    key_start = place(key.start_mark.line, key.start_mark.column)
+                    key_end = place(key.end_mark.line, key.end_mark.column)
                     outline.spans.append(
                         Span(document, child, "key", str(key.value), key_start, key_end)
                     )
@@ -146,7 +193,7 @@ def _walk(outline: Outline, document: int, root: Node) -> None:
 
 def build_outline(text: str) -> Outline:
     """The outline of every document of ``text`` that parses (those before an error)."""
-    outline = Outline()
+    outline = Outline(parser_lines=parser_lines(text))
     if CParser is None or len(text) > MAX_OUTLINE_CHARS or "\x00" in text:
         return outline
     if _may_nest_deeply(text) and _too_deep(text) is not None:

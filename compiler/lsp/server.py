@@ -18,24 +18,26 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from ..checker import SPEC_SET_FILE
 from .checking import SpecSetChecker, spec_root_for
 from .code_actions import quick_fixes
 from .completion import completions
 from .cursor import cursor_at
-from .documents import DocumentStore, OpenDocument, uri_to_path
+from .documents import DocumentStore, OpenDocument, split_lines, uri_to_path
 from .hover import hover_markdown
 from .index import SpecIndex
 from .mapping import to_lsp_diagnostic, to_position
 from .navigation import definition_of
 from .outline import build_outline
+from .worker import DaemonWorker
 
 __all__ = ["DEBOUNCE_SECONDS", "WfspecLanguageServer", "create_server"]
 
@@ -45,11 +47,44 @@ DEBOUNCE_SECONDS = 0.15
 logger = logging.getLogger(__name__)
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, with the two things wfspec needs done otherwise.
+
+    - **Positions are UTF-16 columns**, the LSP default every client supports: :mod:`.mapping`
+      and :mod:`.cursor` convert in UTF-16 units. pygls would take a client's first preferred
+      ``positionEncodings`` entry (Neovim lists UTF-8 first) and announce it, and every column
+      after a non-ASCII character (``µs``, ``Å``, an accent) would be off in that editor.
+    - **A change to a document the editor never opened (or closed)**: pygls applies it to its
+      copy of the document first and fails with a ``KeyError`` when there is none, which the
+      editor shows as an "Error in server" message. Such a change cannot be applied (an
+      incremental edit needs the text it edits), so it is dropped: the document is read again
+      when the editor opens it.
+    """
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        if params.capabilities.general is not None:
+            params.capabilities.general.position_encodings = None  # pygls then picks UTF-16
+        return (yield from super().lsp_initialize(params))
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            logger.info("change to %s, which is not open: ignored", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class WfspecLanguageServer(LanguageServer):
     """pygls server with the wfspec state: open documents, checker, per-set index."""
 
     def __init__(self) -> None:
-        super().__init__("wfspec", "0.1.0", text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            "wfspec",
+            "0.1.0",
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            protocol_cls=_Protocol,
+        )
         self.store = DocumentStore()
         self.checker = SpecSetChecker()
         self.indexes: dict[Path, SpecIndex] = {}
@@ -61,7 +96,7 @@ class WfspecLanguageServer(LanguageServer):
         self._roots: dict[Path, Path] = {}
         self._running: set[Path] = set()
         self._dirty: set[Path] = set()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-check")
+        self._worker = DaemonWorker("wfspec-check")
 
     # ----------------------------------------------------------------- checking
     def root_of(self, doc: OpenDocument) -> Path | None:
@@ -156,9 +191,10 @@ class WfspecLanguageServer(LanguageServer):
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 text = ""
-            outline, lines = build_outline(text), text.split("\n")
-        span = outline.starting_at(line - 1, max(col - 1, 0))
-        start = to_position(lines, line - 1, max(col - 1, 0))
+            outline, lines = build_outline(text), split_lines(text)
+        line, col = outline.to_editor(line - 1, max(col - 1, 0))  # the checker's lines
+        span = outline.starting_at(line, col)
+        start = to_position(lines, line, col)
         end = to_position(lines, *span.end) if span is not None else start
         return types.Location(uri=path.absolute().as_uri(), range=types.Range(start=start, end=end))
 
@@ -175,11 +211,20 @@ def create_server() -> WfspecLanguageServer:
         if isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]))
         if isinstance(options.get("spec_root"), str):  # as `wfspec check --spec-root`
-            root = Path(options["spec_root"]).expanduser()
-            if not root.is_absolute() and params.root_uri:
-                base = uri_to_path(params.root_uri)
-                root = base / root if base is not None else root
-            ls.spec_root = root.resolve()
+            try:
+                root = Path(options["spec_root"]).expanduser()
+                if not root.is_absolute() and params.root_uri:
+                    base = uri_to_path(params.root_uri)
+                    root = base / root if base is not None else root
+                ls.spec_root = root.resolve()
+            except (OSError, RuntimeError, ValueError) as error:  # ~nouser, a NUL byte
+                # the session still starts: spec sets are found as if the option were unset
+                logger.warning(
+                    "initializationOptions.spec_root %r is not a usable path (%s): ignored;"
+                    " set it to the spec-set folder, relative to the workspace",
+                    options["spec_root"],
+                    error,
+                )
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: WfspecLanguageServer, params: types.InitializedParams) -> None:

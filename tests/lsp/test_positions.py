@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from lsprotocol.types import Diagnostic as LspDiagnostic
+from lsprotocol.types import Position, Range
+
 from wfspec.compiler.diagnostics import Diagnostic, Location, Severity
+from wfspec.compiler.lsp.code_actions import quick_fixes
 from wfspec.compiler.lsp.cursor import typing_context
+from wfspec.compiler.lsp.documents import OpenDocument
 from wfspec.compiler.lsp.mapping import diagnostic_range, to_lsp_diagnostic
 from wfspec.compiler.lsp.outline import build_outline
 
@@ -71,3 +76,27 @@ def test_typing_context_on_half_typed_yaml() -> None:
     context = typing_context(lines, 4, 17)
     assert context.keys == ["params", "x", "units"] and context.prefix == "m"
     assert typing_context(lines, 7, 31).keys[-3:] == ["config", "x_axis", "workflow_id"]
+
+
+def test_parser_and_editor_lines_differ_at_a_unicode_line_separator() -> None:
+    # the parser ends a line at U+2028; the editor does not: "b: 1" is parser line 2
+    text = "a: 'x\u2028y'\nb: 1\nc: [2\u2029, 3]\n"
+    outline = build_outline(text)
+    assert outline.find(("b",), "key").start == (1, 0)  # editor coordinates
+    assert outline.to_editor(2, 0) == (1, 0) and outline.to_editor(1, 1) == (0, 7)
+    for editor in [(0, 0), (0, 7), (1, 0), (1, 3), (2, 5), (2, 6), (2, 9), (3, 0)]:
+        assert outline.to_editor(*outline.to_parser(*editor)) == editor
+    assert build_outline(TEXT).to_editor(3, 2) == (3, 2)  # no such character: unchanged
+
+
+def test_quick_fix_keeps_the_quotes_after_an_astral_character() -> None:
+    # the range counts UTF-16 units: the emoji before the value is two of them
+    text = 'outputs: {a: {title: "😀", unit: "countz"}}\n'
+    doc = OpenDocument("file:///w.yaml", None, text, 1)
+    start = text.index('"countz"') + 1  # the UTF-16 column of the opening quote
+    rng = Range(start=Position(line=0, character=start), end=Position(line=0, character=start + 8))
+    diagnostic = LspDiagnostic(
+        range=rng, message="m", source="wfspec", data={"suggestion": "counts"}
+    )
+    (action,) = quick_fixes(doc, [diagnostic])
+    assert action.edit.changes["file:///w.yaml"][0].new_text == '"counts"'
