@@ -84,6 +84,9 @@ MAX_DEPTH = 500
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_DIGITS = re.compile(r"[-+]?[0-9_]+")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
@@ -211,6 +214,31 @@ class _SpecConstructor(SafeConstructor):
         )
         return None
 
+    def construct_yaml_number(self, node: Any) -> Any:
+        """An int or float as ruamel reads it; a value it cannot read is an L001, kept as text.
+
+        Why: ``!!int abc``, ``!!float x`` and an integer of more than Python's 4,300 digits
+        (``sys.get_int_max_str_digits``, a guard against slow conversions) raise ``ValueError``
+        in ruamel's constructor, which would end the load as an internal error.
+        """
+        number = SafeConstructor.yaml_constructors[node.tag]
+        try:
+            return number(self, node)
+        except ValueError:
+            text = str(node.value)
+            if node.tag == _INT_TAG and _DIGITS.fullmatch(text):
+                digits = sum(c.isdigit() for c in text)
+                message = f"the number has {digits:,} digits, more than wfspec reads"
+                hint = "no spec value needs that many digits: write a smaller number"
+            else:
+                kind = "an integer" if node.tag == _INT_TAG else "a number"
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                tag = node.tag.rsplit(":", 1)[-1]
+                message = f"{shown!r} is not {kind}, but its tag !!{tag} says so"
+                hint = "remove the tag, or write the value as the tag's type"
+            self._problem("L001", message, hint, node)
+            return text
+
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return str(node.value)  # YAML 1.2 core has no dates: keep what the author wrote
 
@@ -240,6 +268,8 @@ for _tag in (
 ):
     _SpecConstructor.add_constructor(_tag, _SpecConstructor.construct_plain_tagged)
 _SpecConstructor.add_constructor(None, _SpecConstructor.construct_plain_tagged)
+_SpecConstructor.add_constructor(_INT_TAG, _SpecConstructor.construct_yaml_number)
+_SpecConstructor.add_constructor(_FLOAT_TAG, _SpecConstructor.construct_yaml_number)
 _SpecConstructor.add_constructor(_TIMESTAMP_TAG, _SpecConstructor.construct_yaml_timestamp)
 
 
