@@ -86,6 +86,7 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_NUMBER_TAGS = frozenset((_INT_TAG, _FLOAT_TAG))
 _DIGITS = re.compile(r"[-+]?[0-9_]+")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _SAFE_TAGS = {
@@ -199,6 +200,10 @@ class _SpecConstructor(SafeConstructor):
             ctag = node.ctag
             if ctag is not None and ctag.handle is None and ctag.suffix == _STR_TAG:
                 return node.value
+            if node.tag in _NUMBER_TAGS:  # an alias of it reuses the value, not the problem
+                if node not in self.constructed_objects:
+                    self.constructed_objects[node] = self.construct_yaml_number(node)
+                return self.constructed_objects[node]
         return super().construct_object(node, deep=deep)
 
     def _key(self, key_node: Node) -> str | None:
@@ -219,7 +224,8 @@ class _SpecConstructor(SafeConstructor):
 
         Why: ``!!int abc``, ``!!float x`` and an integer of more than Python's 4,300 digits
         (``sys.get_int_max_str_digits``, a guard against slow conversions) raise ``ValueError``
-        in ruamel's constructor, which would end the load as an internal error.
+        in ruamel's constructor, which would end the load as an internal error. (The plain
+        path of ``plain_nodes`` gives such a node up on that error, so it is built here.)
         """
         number = SafeConstructor.yaml_constructors[node.tag]
         try:
@@ -268,8 +274,6 @@ for _tag in (
 ):
     _SpecConstructor.add_constructor(_tag, _SpecConstructor.construct_plain_tagged)
 _SpecConstructor.add_constructor(None, _SpecConstructor.construct_plain_tagged)
-_SpecConstructor.add_constructor(_INT_TAG, _SpecConstructor.construct_yaml_number)
-_SpecConstructor.add_constructor(_FLOAT_TAG, _SpecConstructor.construct_yaml_number)
 _SpecConstructor.add_constructor(_TIMESTAMP_TAG, _SpecConstructor.construct_yaml_timestamp)
 
 
