@@ -463,18 +463,27 @@ def check_alias_budget(root: Node) -> None:
 def _node_locator(file: str, root: Node) -> Any:
     """``path -> Location`` by walking the document's node graph (nearest existing ancestor)."""
 
+    keyed: dict[int, dict[str, tuple[Node, Node]]] = {}  # per mapping node, on first lookup
+
+    def pairs_of(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """``{key: (key node, value node)}``: one walk per mapping, not one per lookup (a
+        document with thousands of problems in one mapping took minutes)."""
+        found = keyed.get(id(node))
+        if found is None:
+            found = keyed[id(node)] = {}
+            merged = len(getattr(node, "merge", None) or ())
+            pairs = node.value[merged:] + node.value[:merged]  # own keys before merged ones
+            for key_node, value_node in pairs:  # first wins, as in the constructor
+                if isinstance(key_node, ScalarNode):
+                    found.setdefault(str(key_node.value), (key_node, value_node))
+        return found
+
     def locate(path: JsonPath) -> Location:
         node: Node = root
         mark = root.start_mark
         for part in path:
             if isinstance(node, MappingNode):
-                found = None
-                merged = len(getattr(node, "merge", None) or ())
-                pairs = node.value[merged:] + node.value[:merged]  # own keys before merged ones
-                for key_node, value_node in pairs:  # first wins, as in the constructor
-                    if isinstance(key_node, ScalarNode) and str(key_node.value) == str(part):
-                        found = (key_node, value_node)
-                        break
+                found = pairs_of(node).get(str(part))
                 if found is None:
                     break
                 key_node, node = found
