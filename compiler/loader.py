@@ -32,8 +32,10 @@ Why it looks the way it does:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -736,7 +738,7 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
     """Read, decode and load one file; ``file`` is the name diagnostics show."""
     name = file if file is not None else display_name(path)
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as error:
         reason = error.strerror or str(error)
         return LoadResult(
@@ -755,6 +757,24 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
         return LoadResult(diagnostics=[problem], files=[name])
     assert text is not None
     return load_text(text, name)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a named pipe without a writer reads as empty, a device is refused.
+
+    Why: a folder may hold anything named ``*.yaml``. Opening a FIFO waits for a writer
+    (``wfspec check`` hung), and a device such as ``/dev/zero`` never ends (memory ran away).
+    The FIFO is opened without waiting, then read normally, so a pipe that does have a writer
+    (``wfspec check <(generate-spec)``) is still read to its end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(errno.EINVAL, "it is not a regular file (a device or socket)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return handle.read()
 
 
 _RESOLVED_PATHS: dict[str, Path] = {}
