@@ -88,7 +88,9 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_NUMBER_TAGS = frozenset((_INT_TAG, _FLOAT_TAG))
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_SCALAR_KINDS = {_INT_TAG: "an integer", _FLOAT_TAG: "a number", _BOOL_TAG: "true or false"}
+_NUMBER_TAGS = frozenset(_SCALAR_KINDS)  # scalars whose constructor may raise on bad text
 _DIGITS = re.compile(r"[-+]?[0-9_]+")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _SAFE_TAGS = {
@@ -222,24 +224,26 @@ class _SpecConstructor(SafeConstructor):
         return None
 
     def construct_yaml_number(self, node: Any) -> Any:
-        """An int or float as ruamel reads it; a value it cannot read is an L001, kept as text.
+        """An int, float or bool as ruamel reads it; a value it cannot read is an L001, kept as
+        text.
 
-        Why: ``!!int abc``, ``!!float x`` and an integer of more than Python's 4,300 digits
-        (``sys.get_int_max_str_digits``, a guard against slow conversions) raise ``ValueError``
-        in ruamel's constructor, which would end the load as an internal error. (The plain
-        path of ``plain_nodes`` gives such a node up on that error, so it is built here.)
+        Why: ``!!int abc``, ``!!float x``, ``!!bool maybe``, an empty ``!!int`` and an integer
+        of more than Python's 4,300 digits (``sys.get_int_max_str_digits``, a guard against
+        slow conversions) raise ``ValueError``, ``IndexError`` or ``KeyError`` in ruamel's
+        constructor, which would end the load as an internal error. (The plain path of
+        ``plain_nodes`` gives such a node up on that error, so it is built here.)
         """
-        number = SafeConstructor.yaml_constructors[node.tag]
+        construct = SafeConstructor.yaml_constructors[node.tag]
         try:
-            return number(self, node)
-        except ValueError:
+            return construct(self, node)
+        except (ValueError, IndexError, KeyError):
             text = str(node.value)
             if node.tag == _INT_TAG and _DIGITS.fullmatch(text):
                 digits = sum(c.isdigit() for c in text)
                 message = f"the number has {digits:,} digits, more than wfspec reads"
                 hint = "no spec value needs that many digits: write a smaller number"
             else:
-                kind = "an integer" if node.tag == _INT_TAG else "a number"
+                kind = _SCALAR_KINDS[node.tag]
                 shown = text if len(text) <= 40 else text[:37] + "..."
                 tag = node.tag.rsplit(":", 1)[-1]
                 message = f"{shown!r} is not {kind}, but its tag !!{tag} says so"
