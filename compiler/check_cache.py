@@ -12,6 +12,7 @@ one edit can change what every other file means.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,9 @@ class CheckCache:
                 info = path.stat()
             except OSError:
                 self._entries.pop(key, None)
+                return self._fresh(path, name, overlays)
+            if not stat.S_ISREG(info.st_mode):  # a pipe reads once (and may never end):
+                self._entries.pop(key, None)  # the loader reads it, nothing is cached
                 return self._fresh(path, name, overlays)
             stamp = (info.st_mtime_ns, info.st_size)
             if entry is not None and entry.stamp == stamp and entry.outcome.name == name:

@@ -19,6 +19,7 @@ import click
 
 from .cli_check import _progress
 from .errors import WfspecError
+from .loader import load_file, load_text
 
 __all__ = ["compile_command", "diff_command", "render_command"]
 
@@ -138,22 +139,24 @@ def _print_stale_changes(current: bytes, document: Mapping[str, Any]) -> None:
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
     """``key=value`` pairs -> a config; values are YAML scalars, dotted keys nest."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    yaml = YAML(typ="safe")
     config: dict[str, Any] = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--set")
-        try:
-            value = yaml.load(text) if text else ""
-        except YAMLError:
-            raise click.BadParameter(
-                f"{pair!r}: the value is not a YAML scalar; quote it, e.g. {key}='\"{text}\"'",
-                param_hint="--set",
-            ) from None
+        value: Any = ""
+        if text:
+            # Read by the spec loader (as the value of a one-line mapping), so an alias bomb,
+            # a tag or a 5,000-digit number is refused with its reason, never a traceback.
+            result = load_text(f"value: {text}\n", "--set")
+            if result.diagnostics or len(result.documents) != 1:
+                why = f" ({result.diagnostics[0].message})" if result.diagnostics else ""
+                raise click.BadParameter(
+                    f"{pair!r}: the value is not a YAML scalar{why}; quote it, "
+                    f"e.g. {key}='\"{text}\"'",
+                    param_hint="--set",
+                )
+            value = result.documents[0].data["value"]
         node = config
         *parents, leaf = key.split(".")
         for part in parents:
@@ -165,23 +168,26 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def read_config_file(path: str) -> dict[str, Any]:
-    """A template config from a YAML or JSON file; WfspecError with line:col when it is bad."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    """A template config from a YAML or JSON file; WfspecError with line:col when it is bad.
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WfspecError(f"{path}: cannot read the config: {exc}") from None
-    try:
-        data = YAML(typ="safe").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise WfspecError(f"{where}: not valid YAML/JSON: {exc.problem}") from None
-    if not isinstance(data, dict):
+    Read by the spec loader, so a config gets the same protection and messages as a spec: an
+    alias bomb, deep nesting, a tag, bad UTF-8 or a named pipe is a located error, not a hang
+    or a traceback.
+    """
+    result = load_file(Path(path), path)
+    wrong_shape = {"L005", "L007"}  # empty, or not a mapping: said in a config's own words
+    problems = [d for d in result.diagnostics if d.code not in wrong_shape]
+    if problems:
+        first = problems[0]
+        where = f"{path}:{first.line}:{first.col}" if first.line else path
+        hint = f" ({first.hint})" if first.hint else ""
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise WfspecError(f"{where}: cannot read the config: {first.message}{hint}{more}")
+    if len(result.documents) > 1:
+        raise WfspecError(f"{path}: a config is one YAML document, not {len(result.documents)}")
+    if len(result.documents) != 1 or result.diagnostics:
         raise WfspecError(f"{path}: a config is a mapping of field: value")
-    return data
+    return result.documents[0].data
 
 
 def bundle_or_specs(source: str) -> Any:

@@ -32,8 +32,10 @@ Why it looks the way it does:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +86,12 @@ MAX_DEPTH = 500
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_SCALAR_KINDS = {_INT_TAG: "an integer", _FLOAT_TAG: "a number", _BOOL_TAG: "true or false"}
+_NUMBER_TAGS = frozenset(_SCALAR_KINDS)  # scalars whose constructor may raise on bad text
+_DIGITS = re.compile(r"[-+]?[0-9_]+")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
@@ -196,6 +204,10 @@ class _SpecConstructor(SafeConstructor):
             ctag = node.ctag
             if ctag is not None and ctag.handle is None and ctag.suffix == _STR_TAG:
                 return node.value
+            if node.tag in _NUMBER_TAGS:  # an alias of it reuses the value, not the problem
+                if node not in self.constructed_objects:
+                    self.constructed_objects[node] = self.construct_yaml_number(node)
+                return self.constructed_objects[node]
         return super().construct_object(node, deep=deep)
 
     def _key(self, key_node: Node) -> str | None:
@@ -210,6 +222,34 @@ class _SpecConstructor(SafeConstructor):
             key_node,
         )
         return None
+
+    def construct_yaml_number(self, node: Any) -> Any:
+        """An int, float or bool as ruamel reads it; a value it cannot read is an L001, kept as
+        text.
+
+        Why: ``!!int abc``, ``!!float x``, ``!!bool maybe``, an empty ``!!int`` and an integer
+        of more than Python's 4,300 digits (``sys.get_int_max_str_digits``, a guard against
+        slow conversions) raise ``ValueError``, ``IndexError`` or ``KeyError`` in ruamel's
+        constructor, which would end the load as an internal error. (The plain path of
+        ``plain_nodes`` gives such a node up on that error, so it is built here.)
+        """
+        construct = SafeConstructor.yaml_constructors[node.tag]
+        try:
+            return construct(self, node)
+        except (ValueError, IndexError, KeyError):
+            text = str(node.value)
+            if node.tag == _INT_TAG and _DIGITS.fullmatch(text):
+                digits = sum(c.isdigit() for c in text)
+                message = f"the number has {digits:,} digits, more than wfspec reads"
+                hint = "no spec value needs that many digits: write a smaller number"
+            else:
+                kind = _SCALAR_KINDS[node.tag]
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                tag = node.tag.rsplit(":", 1)[-1]
+                message = f"{shown!r} is not {kind}, but its tag !!{tag} says so"
+                hint = "remove the tag, or write the value as the tag's type"
+            self._problem("L001", message, hint, node)
+            return text
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return str(node.value)  # YAML 1.2 core has no dates: keep what the author wrote
@@ -429,18 +469,27 @@ def check_alias_budget(root: Node) -> None:
 def _node_locator(file: str, root: Node) -> Any:
     """``path -> Location`` by walking the document's node graph (nearest existing ancestor)."""
 
+    keyed: dict[int, dict[str, tuple[Node, Node]]] = {}  # per mapping node, on first lookup
+
+    def pairs_of(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """``{key: (key node, value node)}``: one walk per mapping, not one per lookup (a
+        document with thousands of problems in one mapping took minutes)."""
+        found = keyed.get(id(node))
+        if found is None:
+            found = keyed[id(node)] = {}
+            merged = len(getattr(node, "merge", None) or ())
+            pairs = node.value[merged:] + node.value[:merged]  # own keys before merged ones
+            for key_node, value_node in pairs:  # first wins, as in the constructor
+                if isinstance(key_node, ScalarNode):
+                    found.setdefault(str(key_node.value), (key_node, value_node))
+        return found
+
     def locate(path: JsonPath) -> Location:
         node: Node = root
         mark = root.start_mark
         for part in path:
             if isinstance(node, MappingNode):
-                found = None
-                merged = len(getattr(node, "merge", None) or ())
-                pairs = node.value[merged:] + node.value[:merged]  # own keys before merged ones
-                for key_node, value_node in pairs:  # first wins, as in the constructor
-                    if isinstance(key_node, ScalarNode) and str(key_node.value) == str(part):
-                        found = (key_node, value_node)
-                        break
+                found = pairs_of(node).get(str(part))
                 if found is None:
                     break
                 key_node, node = found
@@ -693,7 +742,7 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
     """Read, decode and load one file; ``file`` is the name diagnostics show."""
     name = file if file is not None else display_name(path)
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as error:
         reason = error.strerror or str(error)
         return LoadResult(
@@ -712,6 +761,24 @@ def load_file(path: Path, file: str | None = None) -> LoadResult:
         return LoadResult(diagnostics=[problem], files=[name])
     assert text is not None
     return load_text(text, name)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a named pipe without a writer reads as empty, a device is refused.
+
+    Why: a folder may hold anything named ``*.yaml``. Opening a FIFO waits for a writer
+    (``wfspec check`` hung), and a device such as ``/dev/zero`` never ends (memory ran away).
+    The FIFO is opened without waiting, then read normally, so a pipe that does have a writer
+    (``wfspec check <(generate-spec)``) is still read to its end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(errno.EINVAL, "it is not a regular file (a device or socket)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return handle.read()
 
 
 _RESOLVED_PATHS: dict[str, Path] = {}

@@ -52,6 +52,7 @@ _MISSING = object()
 # and the value's record; a sequence is [_SEQUENCE, line, col, length, items] and the items'
 # records. ``length`` is the whole record's, so a lookup skips a subtree in one step.
 _SCALAR, _MAPPING, _SEQUENCE = 0, 1, 2
+_INDEXED_LENGTH = 32  # a mapping or sequence this long gets its entries indexed on first lookup
 
 
 class _NotPlain(Exception):
@@ -139,10 +140,39 @@ def _build(
 class _Positions:
     """The start positions of one plain document's nodes (see the record layout above)."""
 
-    __slots__ = ("file", "keys", "records")
+    __slots__ = ("file", "keys", "records", "starts")
 
     def __init__(self, file: str, records: array[int], keys: list[str]) -> None:
         self.file, self.records, self.keys = file, records, keys
+        self.starts: dict[int, Any] = {}
+        """Per long mapping or sequence (record offset), its entries' offsets, built on its
+        first lookup: without them every lookup walks the entries before it, and a document
+        with thousands of problems in one list (20,000 repeated sources) took minutes."""
+
+    def _entries(self, at: int) -> Any:
+        """The offsets of the mapping (``{key: pair offset}``, first key wins) or sequence
+        (``[item offset]``) at ``at``, or None when it is short enough to walk."""
+        records = self.records
+        count = records[at + 4]
+        if count < _INDEXED_LENGTH:
+            return None
+        found = self.starts.get(at)
+        if found is None:
+            mapping = records[at] == _MAPPING
+            offsets = []
+            index = at + 5
+            for _ in range(count):
+                offsets.append(index)
+                value = index + 3 if mapping else index
+                index = value + (3 if records[value] == _SCALAR else records[value + 3])
+            if mapping:
+                found = {}
+                for offset in offsets:
+                    found.setdefault(self.keys[records[offset + 2]], offset)
+            else:
+                found = offsets
+            self.starts[at] = found
+        return found
 
     def locate(self, path: JsonPath) -> Location:
         """The node at ``path``, else its nearest existing ancestor (as ``loader`` always did)."""
@@ -153,25 +183,35 @@ class _Positions:
             kind = records[at]
             if kind == _MAPPING:
                 text = str(part)
-                index = at + 5
-                for _ in range(records[at + 4]):
-                    value = index + 3
-                    if keys[records[index + 2]] == text:
-                        at = value
-                        if records[value] == _SCALAR:
-                            line, col = records[value + 1], records[value + 2]
-                        else:  # a mapping or sequence value is shown at its key
-                            line, col = records[index], records[index + 1]
+                entries = self._entries(at)
+                if entries is not None:
+                    index = entries.get(text, -1)
+                    if index < 0:
                         break
-                    index = value + (3 if records[value] == _SCALAR else records[value + 3])
                 else:
-                    break
+                    index = at + 5
+                    for _ in range(records[at + 4]):
+                        if keys[records[index + 2]] == text:
+                            break
+                        value = index + 3
+                        index = value + (3 if records[value] == _SCALAR else records[value + 3])
+                    else:
+                        break
+                value = at = index + 3
+                if records[value] == _SCALAR:
+                    line, col = records[value + 1], records[value + 2]
+                else:  # a mapping or sequence value is shown at its key
+                    line, col = records[index], records[index + 1]
             elif kind == _SEQUENCE and isinstance(part, int):
                 if not 0 <= part < records[at + 4]:
                     break
-                index = at + 5
-                for _ in range(part):
-                    index += 3 if records[index] == _SCALAR else records[index + 3]
+                entries = self._entries(at)
+                if entries is not None:
+                    index = entries[part]
+                else:
+                    index = at + 5
+                    for _ in range(part):
+                        index += 3 if records[index] == _SCALAR else records[index + 3]
                 at = index
                 line, col = records[index + 1], records[index + 2]
             else:

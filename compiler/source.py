@@ -39,7 +39,10 @@ class SourceDocument:
 
     @property
     def kind(self) -> str | None:
-        return self.data.get("kind") if isinstance(self.data, dict) else None
+        """The ``kind:`` text; None when missing or not a string (``kind: [Workflow]`` is an
+        S001 of the validate stage, and later stages use the kind as a table key)."""
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if isinstance(kind, str) else None
 
     def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per document and ``key`` (it must depend on this document only)."""

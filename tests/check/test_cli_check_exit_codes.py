@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +87,39 @@ def test_internal_error_exits_2(spec_dir: Path, monkeypatch: pytest.MonkeyPatch)
 def test_help_has_an_example() -> None:
     outcome = run("--help")
     assert outcome.exit_code == 0 and "wfspec check specs/" in outcome.output
+
+
+def _check_in_subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a child process, so a hang fails the test instead of stalling the run."""
+    command = [sys.executable, "-m", "wfspec.runtime.cli.main", "check", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_device_named_yaml_in_a_folder_is_reported_not_waited_on(
+    spec_dir: Path,
+) -> None:
+    os.mkfifo(spec_dir / "pipe.yaml")  # no writer: opening it used to wait forever
+    (spec_dir / "zero.yaml").symlink_to("/dev/zero")  # never ends: memory used to run away
+    outcome = _check_in_subprocess(str(spec_dir))
+    assert outcome.returncode == 1, outcome.stderr
+    assert "pipe.yaml: error L005 the file is empty" in outcome.stdout
+    assert "zero.yaml: error L010 cannot read the file: it is not a regular file" in outcome.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_with_a_writer_is_read_once_to_its_end(spec_dir: Path, tmp_path: Path) -> None:
+    """``wfspec check <(generate)``: the check cache used to read the pipe, leaving it empty."""
+    pipe = tmp_path / "generated.yaml"
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with open(pipe, "w", encoding="utf-8") as handle:  # waits for the reader
+            handle.write("kind: Workflw\n")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    outcome = _check_in_subprocess("--spec-root", str(spec_dir), str(pipe))
+    writer.join(timeout=5)
+    assert outcome.returncode == 1, outcome.stderr
+    assert "generated.yaml:1:7: error S001 unknown kind 'Workflw'" in outcome.stdout

@@ -271,3 +271,22 @@ def test_the_string_fast_path_loads_what_ruamels_generic_path_loads(
     for one, other in zip(fast, generic, strict=True):
         assert [d.data for d in one.documents] == [d.data for d in other.documents]
         assert one.diagnostics == other.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("!!int abc", "'abc' is not an integer"),
+        ("!!float abc", "'abc' is not a number"),
+        ("9" * 5000, "has 5,000 digits"),  # past Python's int-from-text limit (4,300)
+        ("!!bool maybe", "'maybe' is not true or false"),
+        ("!!int", "'' is not an integer"),
+    ],
+)
+def test_a_number_yaml_cannot_read_is_a_located_l001(value: str, words: str) -> None:
+    for text in (f"kind: W\nversion: {value}\n", f"kind: W\nversion: &v {value}\nx: *v\n"):
+        result = load_text(text, "n.yaml")  # the second one takes the aliased (ruamel) way
+        assert codes(result) == [("L001", 2, 10)]
+        assert words in result.diagnostics[0].message
+        written = value.split()[-1] if value != "!!int" else ""
+        assert result.documents[0].data["version"] == written  # kept as written

@@ -9,6 +9,7 @@ records the problems.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,28 @@ def test_generated_flow_documents_are_built_alike(document: dict[str, str]) -> N
     except Exception:
         return  # not valid YAML (e.g. an empty key): nothing to compare
     _same(text)
+
+
+def test_long_mappings_and_sequences_are_located_alike() -> None:
+    """Past 32 entries the position table indexes a mapping's keys and a sequence's items."""
+    items = ", ".join(["a", "{k: 1}", "[1, [2]]", "b: 2"] * 10)
+    keys = "".join(
+        f"  k{i}: {'[1, 2]' if i % 3 else '{x: 1}' if i % 2 else i}\n" for i in range(40)
+    )
+    text = f"kind: W\nlist: [{items}]\nmap:\n{keys}nested: [{{y: [{items}]}}]\n"
+    assert _same(text) == 1
+
+
+@pytest.mark.parametrize("alias", ["", "t: &t x\nu: *t\n"], ids=["plain", "node graph"])
+def test_thousands_of_lookups_in_one_list_are_not_quadratic(alias: str) -> None:
+    """20,000 repeated sources (one R015 each) took 17 s to locate: each lookup walked the list."""
+    count = 20_000
+    text = f"kind: W\n{alias}names: [{', '.join(['m'] * count)}]\n" + "".join(
+        f"k{i}: 1\n" for i in range(count)
+    )
+    [doc] = load_text(text, "long.yaml").documents
+    started = time.perf_counter()
+    for i in range(count):
+        assert doc.locator(("names", i)).col == 9 + 3 * i
+        assert doc.locator((f"k{i}",)).line == i + 3 + alias.count("\n")
+    assert time.perf_counter() - started < 3.0  # linear: well under 0.5 s; quadratic: 10 s+
