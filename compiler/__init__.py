@@ -26,6 +26,7 @@ __all__ = [
     "CheckResult",
     "CompileResult",
     "ConfigError",
+    "ConfigInputError",
     "Diagnostic",
     "FieldError",
     "Template",
@@ -42,6 +43,7 @@ __all__ = [
     "bundle_or_specs",
     "check_paths",
     "compile_paths",
+    "config_from",
     "did_you_mean",
     "echo_document",
     "find_spec_root",
@@ -54,6 +56,8 @@ __all__ = [
 
 _WHERE = {
     "bundle_or_specs": "cli_build",
+    "config_from": "config_input",
+    "ConfigInputError": "config_input",
     "table_console": "console",
     "atomic_write": "atomic_io",
     "temp_prefix": "atomic_io",

@@ -19,7 +19,6 @@ import click
 
 from .cli_check import _progress
 from .errors import WfspecError
-from .loader import load_file, load_text
 
 __all__ = ["compile_command", "diff_command", "render_command"]
 
@@ -137,59 +136,6 @@ def _print_stale_changes(current: bytes, document: Mapping[str, Any]) -> None:
 # -- render -------------------------------------------------------------------------------------
 
 
-def _parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
-    """``key=value`` pairs -> a config; values are YAML scalars, dotted keys nest."""
-    config: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, text = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--set")
-        value: Any = ""
-        if text:
-            # Read by the spec loader (as the value of a one-line mapping), so an alias bomb,
-            # a tag or a 5,000-digit number is refused with its reason, never a traceback.
-            result = load_text(f"value: {text}\n", "--set")
-            if result.diagnostics or len(result.documents) != 1:
-                why = f" ({result.diagnostics[0].message})" if result.diagnostics else ""
-                raise click.BadParameter(
-                    f"{pair!r}: the value is not a YAML scalar{why}; quote it, "
-                    f"e.g. {key}='\"{text}\"'",
-                    param_hint="--set",
-                )
-            value = result.documents[0].data["value"]
-        node = config
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise click.BadParameter(f"{key!r} sets inside a value", param_hint="--set")
-        node[leaf] = value
-    return config
-
-
-def read_config_file(path: str) -> dict[str, Any]:
-    """A template config from a YAML or JSON file; WfspecError with line:col when it is bad.
-
-    Read by the spec loader, so a config gets the same protection and messages as a spec: an
-    alias bomb, deep nesting, a tag, bad UTF-8 or a named pipe is a located error, not a hang
-    or a traceback.
-    """
-    result = load_file(Path(path), path)
-    wrong_shape = {"L005", "L007"}  # empty, or not a mapping: said in a config's own words
-    problems = [d for d in result.diagnostics if d.code not in wrong_shape]
-    if problems:
-        first = problems[0]
-        where = f"{path}:{first.line}:{first.col}" if first.line else path
-        hint = f" ({first.hint})" if first.hint else ""
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise WfspecError(f"{where}: cannot read the config: {first.message}{hint}{more}")
-    if len(result.documents) > 1:
-        raise WfspecError(f"{path}: a config is one YAML document, not {len(result.documents)}")
-    if len(result.documents) != 1 or result.diagnostics:
-        raise WfspecError(f"{path}: a config is a mapping of field: value")
-    return result.documents[0].data
-
-
 def bundle_or_specs(source: str) -> Any:
     """A Bundle of a bundle file/folder, or of a spec folder compiled in memory."""
     from .bundle import bundle_from_document, load_bundle
@@ -305,11 +251,16 @@ def render_command(
           --set x_axis=dummy/timeseries_data/1/delta@motion1 --set x_unit=mm
       wfspec render correlation_histogram_1d --config temperature.yaml --format json
     """
+    from .config_input import ConfigInputError, config_from
+
     try:
-        config = read_config_file(config_file) if config_file else {}
-        config.update(_parse_sets(sets))
+        config = config_from(config_file, sets)
         bundle = bundle_or_specs(source)
         spec = bundle.instantiate(template, config)
+    except ConfigInputError as exc:
+        if exc.option == "--set":
+            raise click.BadParameter(str(exc), param_hint="--set") from None
+        _fail(str(exc), 1)
     except WfspecError as exc:
         _fail(str(exc), 1)
     from .params_model import default_values

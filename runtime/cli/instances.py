@@ -204,10 +204,10 @@ def add_command(
     """
     if config_path is None and not settings:
         _fail("give the config with --config FILE or --set key=value (see --help)")
+    from wfspec.compiler import config_from
+
     try:
-        config = _read_config(config_path) if config_path is not None else {}
-        for setting in settings:
-            _apply_setting(config, setting)
+        config = config_from(config_path, settings)
         bundle = _load_bundle(bundle_path)
         wid = bundle.template(template).instance_id(config)
         store = _store(store_path, wid.instrument)
@@ -223,52 +223,6 @@ def add_command(
         click.echo(f"{wid} is already registered with this config (nothing written)")
     else:
         click.echo(f"registered {wid} in {store.path}")
-
-
-def _read_config(path: str) -> dict[str, Any]:
-    """A config file: YAML (JSON is YAML too); one mapping."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    from wfspec.runtime.yaml_store import plain
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{path}: cannot read the config: {getattr(exc, 'strerror', None) or exc}")
-    try:
-        data = YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        _fail(f"{path}{place}: not YAML or JSON: {getattr(exc, 'problem', None) or exc}")
-    if not isinstance(data, dict):
-        _fail(f"{path}: the config must be a mapping of field: value")
-    return plain(data)
-
-
-def _apply_setting(config: dict[str, Any], setting: str) -> None:
-    """``a.b=value``: set ``config["a"]["b"]`` to the YAML value of ``value``."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    from wfspec.runtime.yaml_store import plain
-
-    key, sep, text = setting.partition("=")
-    if not sep or not key.strip():
-        _fail(f"--set {setting!r}: expected KEY=VALUE, e.g. --set x_unit=mm")
-    try:
-        value = plain(YAML(typ="safe").load(text)) if text.strip() else ""
-    except YAMLError:
-        value = text
-    parts = key.strip().split(".")
-    node = config
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
 
 
 # -- remove -------------------------------------------------------------------------------------
