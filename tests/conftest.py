@@ -59,3 +59,30 @@ def axes_specs_factory() -> Callable[[Path, list[str]], Path]:
     from axes_specs import specs_with_axes  # benchmarks/ is on pytest's pythonpath
 
     return specs_with_axes
+
+
+def _alias_bomb(levels: int = 6) -> str:
+    """A config whose aliases would expand to 10**levels strings."""
+    lines = ["x_unit: mm", "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
+    return "\n".join([*lines, f"x_axis: *l{levels - 1}", ""])
+
+
+HOSTILE_CONFIGS = {
+    "alias bomb": (_alias_bomb(), ":6:5:", "alias bomb"),
+    "bad int tag": ("x_unit: mm\nx_start: !!int abc\n", ":2:10:", "'abc' is not an integer"),
+    "duplicate key": ("x_unit: mm\nx_unit: cm\n", ":2:1:", "duplicate key 'x_unit'"),
+    "python tag": ("x_unit: !!python/name:os.system\n", ":1:9:", "unsupported YAML tag"),
+}
+"""Template config files every command that reads ``--config`` must refuse at their line:
+text, the ``:line:col:`` expected after the file name, and words of the message."""
+
+
+@pytest.fixture(params=sorted(HOSTILE_CONFIGS))
+def hostile_config(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, str, str]:
+    """A hostile config file (one of :data:`HOSTILE_CONFIGS`): (path, where, words)."""
+    text, where, words = HOSTILE_CONFIGS[request.param]
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, where, words

@@ -137,29 +137,9 @@ def test_a_set_value_yaml_cannot_read_is_a_usage_error_not_a_traceback(cli, bund
     assert "x_start" in result.stderr and "not a YAML scalar" in result.stderr
 
 
-def _bomb(levels: int = 6) -> str:
-    lines = ["x_unit: mm", "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, levels):
-        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
-    return "\n".join([*lines, f"x_axis: *l{levels - 1}", ""])
-
-
-@pytest.mark.parametrize(
-    ("text", "where", "words"),
-    [
-        (_bomb(), ":6:5:", "alias bomb"),
-        ("x_unit: mm\nx_start: !!int abc\n", ":2:10:", "'abc' is not an integer"),
-        ("x_unit: mm\nx_unit: cm\n", ":2:1:", "duplicate key 'x_unit'"),
-        ("x_unit: !!python/name:os.system\n", ":1:9:", "unsupported YAML tag"),
-    ],
-    ids=["alias bomb", "bad int tag", "duplicate key", "python tag"],
-)
-def test_a_hostile_config_file_is_refused_at_its_line(
-    cli, bundle_file, tmp_path, text, where, words
-):
+def test_a_hostile_config_file_is_refused_at_its_line(cli, bundle_file, hostile_config):
     """The config file is read by the spec loader: the same located refusals as a spec."""
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
+    path, where, words = hostile_config
     result = cli(render_command, [T1D, "--specs", bundle_file, "--config", path])
     assert result.exit_code == 1
     assert f"{path}{where}" in result.stderr and words in result.stderr

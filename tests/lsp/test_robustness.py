@@ -32,6 +32,18 @@ def _at(path: Path, line: int, character: int) -> dict:
     }
 
 
+async def _misspelled_paramset_is_placed(client: LanguageClient, path: Path, text: str) -> None:
+    """The one diagnostic (R007 at the misspelled ``monitor_cordinate_mode``) covers exactly that
+    word, and hover on ``monitor2`` (a later line) still finds the instrument's source."""
+    (found,) = await published(client, path.as_uri(), 1)
+    start = position_of(text, "monitor_cordinate_mode")
+    assert found.code == "R007" and found.range.start == start
+    assert found.range.end == types.Position(line=start.line, character=start.character + 22)
+    assert "`monitor` source of instrument `dummy`" in await hover_at(
+        client, path, text, "monitor2"
+    )
+
+
 @in_session
 async def test_requests_past_the_end_of_the_document_are_answered(
     client: LanguageClient, workspace: Path
@@ -61,13 +73,7 @@ async def test_old_mac_and_windows_line_endings(
     path = workspace / MONITOR
     text = path.read_text().replace("[monitor_coordinate_mode", "[monitor_cordinate_mode")
     open_file(client, path, text.replace("\n", newline))
-    (found,) = await published(client, path.as_uri(), 1)
-    start = position_of(text, "monitor_cordinate_mode")
-    assert found.code == "R007" and found.range.start == start
-    assert found.range.end == types.Position(line=start.line, character=start.character + 22)
-    assert "`monitor` source of instrument `dummy`" in await hover_at(
-        client, path, text, "monitor2"
-    )
+    await _misspelled_paramset_is_placed(client, path, text)
 
 
 @in_session
@@ -167,13 +173,7 @@ async def test_unicode_line_separator_shifts_no_position(
     text = path.read_text().replace("title: Beam monitor", f"title: 'Beam{separator}monitor'")
     text = text.replace("[monitor_coordinate_mode", "[monitor_cordinate_mode")
     open_file(client, path, text)
-    (found,) = await published(client, path.as_uri(), 1)
-    start = position_of(text, "monitor_cordinate_mode")
-    assert found.code == "R007" and found.range.start == start
-    assert found.range.end == types.Position(line=start.line, character=start.character + 22)
-    assert "`monitor` source of instrument `dummy`" in await hover_at(
-        client, path, text, "monitor2"
-    )
+    await _misspelled_paramset_is_placed(client, path, text)
 
 
 def test_exit_during_a_long_check_ends_the_process_at_once(tmp_path: Path) -> None:

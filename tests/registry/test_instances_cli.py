@@ -195,28 +195,11 @@ def test_a_store_that_cannot_be_written_is_a_one_line_error(run: Any, tmp_path: 
     assert "Not a directory" in line and "nothing was written" in line
 
 
-def _alias_bomb(levels: int = 6) -> str:
-    lines = ["x_unit: mm", "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, levels):
-        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
-    return "\n".join([*lines, f"x_axis: *l{levels - 1}", ""])
-
-
-@pytest.mark.parametrize(
-    ("text", "where", "words"),
-    [
-        (_alias_bomb(), ":6:5:", "alias bomb"),
-        ("x_unit: mm\nx_start: !!int abc\n", ":2:10:", "'abc' is not an integer"),
-        ("x_unit: !!python/name:os.system\n", ":1:9:", "unsupported YAML tag"),
-    ],
-    ids=["alias bomb", "bad int tag", "python tag"],
-)
 def test_a_hostile_config_file_is_refused_at_its_line_and_nothing_is_stored(
-    run: Any, tmp_path: Path, text: str, where: str, words: str
+    run: Any, tmp_path: Path, hostile_config: tuple[Path, str, str]
 ) -> None:
     """``instances add --config`` reads the file as ``wfspec render`` does (the spec loader)."""
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
+    path, where, words = hostile_config
     line = _error_line(run("add", "correlation_histogram_1d", "--config", str(path)))
     assert f"{path}{where}" in line and words in line
     assert not (tmp_path / "state").exists()
