@@ -8,7 +8,9 @@ completion), for the test modules.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -146,3 +148,32 @@ async def completion_at(
         )
     )
     return list(result.items if isinstance(result, types.CompletionList) else result or [])
+
+
+# -- bare JSON-RPC on the process's pipes (no client library: what any editor sends) ----------
+
+
+def frame(message: dict) -> bytes:
+    """One JSON-RPC message with its ``Content-Length`` header."""
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def initialize_message(
+    root: Path, options: object = None, capabilities: dict | None = None
+) -> dict:
+    """The ``initialize`` request (id 1) for a workspace at ``root``."""
+    params = {"processId": None, "rootUri": root.as_uri(), "capabilities": capabilities or {}}
+    if options is not None:
+        params["initializationOptions"] = options
+    return {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}
+
+
+def bare_session(messages: list[dict]) -> subprocess.CompletedProcess:
+    """``wfspec lsp`` fed ``messages`` on stdin until it exits."""
+    return subprocess.run(
+        [str(WFSPEC), "lsp"],
+        input=b"".join(frame(m) for m in messages),
+        capture_output=True,
+        timeout=60,
+    )

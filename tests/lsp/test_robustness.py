@@ -17,7 +17,16 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import WFSPEC, hover_at, open_file, position_of, published
+from .conftest import (
+    WFSPEC,
+    bare_session,
+    frame,
+    hover_at,
+    initialize_message,
+    open_file,
+    position_of,
+    published,
+)
 
 in_session = pytest.mark.asyncio(loop_scope="function")
 """The tests that drive the server through the ``client`` fixture (an asyncio session)."""
@@ -103,27 +112,12 @@ async def test_change_to_a_document_that_is_not_open_is_ignored(
     assert client.messages == []
 
 
-def _frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-
-
-def _initialize(root: Path, options: object, capabilities: dict | None = None) -> dict:
-    params = {"processId": None, "rootUri": root.as_uri(), "capabilities": capabilities or {}}
-    return {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {**params, "initializationOptions": options},
-    }
-
-
 def _session(tmp_path: Path, options: object) -> subprocess.CompletedProcess:
     """A bare JSON-RPC session with these ``initializationOptions``: initialize, open a spec
     document, shutdown, exit."""
     item = {"uri": (tmp_path / "wf.yaml").as_uri(), "languageId": "yaml", "version": 1}
     messages = [
-        _initialize(tmp_path, options),
+        initialize_message(tmp_path, options),
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         {
             "jsonrpc": "2.0",
@@ -133,12 +127,7 @@ def _session(tmp_path: Path, options: object) -> subprocess.CompletedProcess:
         {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    return subprocess.run(
-        [str(WFSPEC), "lsp"],
-        input=b"".join(_frame(m) for m in messages),
-        capture_output=True,
-        timeout=60,
-    )
+    return bare_session(messages)
 
 
 @pytest.mark.parametrize(
@@ -191,12 +180,12 @@ def test_exit_during_a_long_check_ends_the_process_at_once(tmp_path: Path) -> No
     )
     try:
         opening = [
-            _initialize(tmp_path, {"debounce": 0}),
+            initialize_message(tmp_path, {"debounce": 0}),
             {"jsonrpc": "2.0", "method": "initialized", "params": {}},
             {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}},
             {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": hover},
         ]
-        server.stdin.write(b"".join(_frame(m) for m in opening))
+        server.stdin.write(b"".join(frame(m) for m in opening))
         server.stdin.flush()
         received = b""  # the hover is answered after the open: the check has been started
         while b'"id": 2' not in received and b'"id":2' not in received:
@@ -207,7 +196,7 @@ def test_exit_during_a_long_check_ends_the_process_at_once(tmp_path: Path) -> No
             {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
             {"jsonrpc": "2.0", "method": "exit"},
         ]
-        server.stdin.write(b"".join(_frame(m) for m in ending))
+        server.stdin.write(b"".join(frame(m) for m in ending))
         server.stdin.flush()
         assert server.wait(timeout=4) == 0  # without waiting for the check (~10 s)
     finally:
@@ -262,16 +251,11 @@ def test_positions_are_utf16_whatever_encoding_the_client_prefers(tmp_path: Path
     encoding every column it publishes and reads is in (a µ or Å before a mistake is one)."""
     capabilities = {"general": {"positionEncodings": ["utf-8", "utf-32", "utf-16"]}}
     messages = [
-        _initialize(tmp_path, {}, capabilities),
+        initialize_message(tmp_path, {}, capabilities),
         {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    done = subprocess.run(
-        [str(WFSPEC), "lsp"],
-        input=b"".join(_frame(m) for m in messages),
-        capture_output=True,
-        timeout=60,
-    )
+    done = bare_session(messages)
     body = done.stdout[done.stdout.index(b"{") :]
     answer = json.JSONDecoder().raw_decode(body.decode())[0]
     assert answer["id"] == 1
