@@ -331,8 +331,6 @@ def _decode_lazily(data: bytes) -> Any:
     the rest as ``json`` would. A document whose top level or lazy parts are not objects is
     decoded in full, so the shape checks below report it as before.
     """
-    import msgspec
-
     try:
         top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
     except msgspec.DecodeError:
@@ -356,8 +354,6 @@ def _decode(data: bytes | Any) -> Any:
     same floats) and refuses the rest (lone surrogates, NaN, out-of-range floats, errors, which
     it reports differently); on any refusal ``json.loads`` gives the result or the error.
     """
-    import msgspec
-
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError:

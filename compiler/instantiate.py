@@ -309,11 +309,9 @@ class Template:
         not above their start. Named at ``x_stop`` (the string that rendered the failing value
         reads it), the page shows the refusal on that field, not beside the form.
         """
-        from .template_static import config_fields
-
         errors: list[FieldError] = []
         for problem in problems:
-            names = [n for n in _fields_at(self.body, problem.path, config_fields) if n in values]
+            names = [n for n in _fields_at(self.body, problem.path) if n in values]
             if not names:
                 return []
             where = ".".join(map(str, problem.path[1:]))
@@ -403,7 +401,7 @@ def _unshared(value: Any) -> Any:
     return value
 
 
-def _fields_at(body: Any, path: Sequence[Any], fields_of: Callable[[str], list[str]]) -> list[str]:
+def _fields_at(body: Any, path: Sequence[Any]) -> list[str]:
     """The config fields read by the body strings that rendered the value at ``path``: the
     string on the way down (a string may render a whole mapping), else every string below."""
     node = body
@@ -414,10 +412,11 @@ def _fields_at(body: Any, path: Sequence[Any], fields_of: Callable[[str], list[s
             node = node[key]
         except (KeyError, IndexError, TypeError):
             return []
+    from .template_static import config_fields
     from .templating import templated_strings
 
     texts = [node] if isinstance(node, str) else [text for _, text in templated_strings(node)]
-    return list(dict.fromkeys(name for text in texts for name in fields_of(text)))
+    return list(dict.fromkeys(name for text in texts for name in config_fields(text)))
 
 
 def _refuse_template_syntax(template: str, value: Any, path: str = "") -> None:
