@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from wfspec.compiler import UnknownWorkflow, WorkflowId
 
 from .errors import ApiError
-from .forms import check_config, defaults_of, merged_params, validate_params
+from .forms import check_config, config_refusal, defaults_of, merged_params, validate_params
 from .shapes import field_errors, monotonic_to_wall, timeseries_json, workflow_json
 
 __all__ = ["Backend", "LiveBackend", "template_json"]
@@ -158,10 +158,8 @@ class LiveBackend:
             raise ApiError(409, str(exc)) from None
         except OtherInstrument as exc:
             raise ApiError(422, str(exc), [{"field": "", "message": str(exc)}]) from None
-        except ConfigError as exc:  # valid field by field, but what they render is not
-            raise ApiError(422, str(exc), field_errors(exc.errors, "config.")) from None
-        except TemplateError as exc:
-            raise ApiError(422, str(exc), [{"field": "", "message": str(exc)}]) from None
+        except (ConfigError, TemplateError) as exc:  # valid field by field, renders badly
+            raise config_refusal(exc) from None
         spec = self.registry[wid]
         return 201, {"id": str(wid), "title": spec.title}
 

@@ -14,13 +14,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from wfspec.compiler import ConfigError, FieldError, UnknownTemplate
+from wfspec.compiler import ConfigError, FieldError, TemplateError, UnknownTemplate
 from wfspec.runtime.params_keys import unknown_param_keys
 
 from .errors import ApiError
 from .shapes import deep_merge, field_errors
 
-__all__ = ["check_config", "defaults_of", "merged_params", "validate_params"]
+__all__ = [
+    "check_config",
+    "config_refusal",
+    "defaults_of",
+    "merged_params",
+    "validate_params",
+]
 
 
 def defaults_of(spec: Any) -> dict[str, Any]:
@@ -71,8 +77,17 @@ def check_config(bundle: Any, template_name: Any, config: Any) -> tuple[Any, dic
     except UnknownTemplate as exc:
         raise ApiError(422, str(exc), [{"field": "template", "message": str(exc)}]) from None
     except ConfigError as exc:
-        raise ApiError(422, str(exc), field_errors(exc.errors, "config.")) from None
+        raise config_refusal(exc) from None
     return template, normalized
+
+
+def config_refusal(exc: ConfigError | TemplateError) -> ApiError:
+    """The 422 of a config that gives no instance: a ConfigError names its fields (also one
+    that validates field by field but renders bad params), a TemplateError (the template is at
+    fault) the form as a whole (field ``""``)."""
+    if isinstance(exc, ConfigError):
+        return ApiError(422, str(exc), field_errors(exc.errors, "config."))
+    return ApiError(422, str(exc), [{"field": "", "message": str(exc)}])
 
 
 def _msg(err: Mapping[str, Any]) -> str:

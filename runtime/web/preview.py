@@ -16,7 +16,7 @@ from typing import Any
 
 from .backend import Publish, params_form_json, parse_id, sources_of, template_json
 from .errors import ApiError
-from .forms import check_config, merged_params, validate_params
+from .forms import check_config, config_refusal, merged_params, validate_params
 from .shapes import timeseries_json, workflow_json
 
 __all__ = ["PreviewBackend"]
@@ -124,15 +124,11 @@ class PreviewBackend:
     def add_instance(self, template: Any, config: Any) -> tuple[int, dict[str, Any]]:
         from wfspec.compiler import ConfigError, TemplateError
 
-        from .shapes import field_errors
-
         found, normalized = check_config(self._bundle(), template, config)
         try:
             spec = found.instantiate(normalized)
-        except ConfigError as exc:
-            raise ApiError(422, str(exc), field_errors(exc.errors, "config.")) from None
-        except TemplateError as exc:
-            raise ApiError(422, str(exc), [{"field": "", "message": str(exc)}]) from None
+        except (ConfigError, TemplateError) as exc:
+            raise config_refusal(exc) from None
         return 200, {"id": str(spec.id), "title": spec.title, "preview": True, "verdict": "ok"}
 
     def delete_instance(self, workflow_id: str) -> dict[str, Any]:
